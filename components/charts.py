@@ -1,0 +1,315 @@
+"""Pure plotly figure builders: a DataFrame from geolens.queries in, a Figure out (no Streamlit here)."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import networkx as nx
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.palette import (
+    CONTINENT_COLORS,
+    CONTINENT_NAMES,
+    SEQUENTIAL,
+    country_color,
+    theme_color,
+)
+
+FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
+
+
+def _layout(fig: go.Figure, *, height: int, title: str | None = None, left: int = 10) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin=dict(l=left, r=10, t=40 if title else 10, b=10),
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)) if title else None,
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        hoverlabel=dict(font_size=13),
+    )
+    return fig
+
+
+def _wrap(text: str, width: int = 70, max_lines: int = 6) -> str:
+    lines = textwrap.wrap(str(text), width=width)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] += " …"
+    return "<br>".join(lines)
+
+
+def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", title: str | None = None) -> go.Figure:
+    """Horizontal bars of the top countries, coloured by continent (df from queries.country_counts)."""
+    d = df.head(top).iloc[::-1]
+    fig = go.Figure()
+    for cont in dict.fromkeys(d["continent"].fillna("")):
+        part = d[d["continent"].fillna("") == cont]
+        fig.add_bar(
+            x=part[value],
+            y=part["name"],
+            orientation="h",
+            name=CONTINENT_NAMES.get(cont, cont),
+            marker_color=CONTINENT_COLORS.get(cont, CONTINENT_COLORS[""]),
+            customdata=part[["country", "articles", "mentions"]].to_numpy(),
+            hovertemplate="<b>%{y}</b> (%{customdata[0]})<br>%{customdata[1]} articles, "
+            "%{customdata[2]} mentions<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, x=0, title=None))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
+    fig.update_xaxes(title=value.capitalize(), gridcolor="#EEEEEE", rangemode="tozero")
+    return _layout(fig, height=max(240, 26 * len(d) + 90), title=title)
+
+
+def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = None) -> go.Figure:
+    """Horizontal bars of themes in their own colours (df from queries.theme_counts); share as percent."""
+    d = df.iloc[::-1]
+    is_share = value == "share"
+    x = d[value] * 100 if is_share else d[value]
+    fig = go.Figure(
+        go.Bar(
+            x=x,
+            y=d["name"],
+            orientation="h",
+            marker_color=[theme_color(t) for t in d["theme"]],
+            marker_line=dict(color="#444444", width=0.5),
+            customdata=d[["theme", "articles", "share"]].assign(share=d["share"] * 100).to_numpy(),
+            text=[f"{v:.0f}%" if is_share else f"{v:d}" for v in x],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="<b>%{y}</b><br>%{customdata[1]} articles (%{customdata[2]:.0f}% of the selection)"
+            "<extra></extra>",
+        )
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
+    fig.update_xaxes(
+        title="Share of selected articles (%)" if is_share else "Articles",
+        gridcolor="#EEEEEE",
+        rangemode="tozero",
+        range=[0, float(x.max()) * 1.15 if len(x) else 1],
+    )
+    return _layout(fig, height=max(220, 26 * len(d) + 70), title=title)
+
+
+def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Countries x themes, cell = articles with both (df from queries.theme_country_matrix)."""
+    countries = list(dict.fromkeys(df["country_name"]))
+    theme_order = df.groupby("theme_name")["articles"].sum().sort_values(ascending=False).index.tolist()
+    z = df.pivot_table(index="country_name", columns="theme_name", values="articles", aggfunc="sum", fill_value=0)
+    z = z.reindex(index=countries, columns=theme_order, fill_value=0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(),
+            x=z.columns.tolist(),
+            y=z.index.tolist(),
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            xgap=2,
+            ygap=2,
+            colorbar=dict(title="Articles", thickness=12),
+            text=z.to_numpy(),
+            texttemplate="%{text}",
+            hovertemplate="<b>%{y}</b> × %{x}<br>%{z} articles<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(tickangle=-35, automargin=True, side="bottom")
+    return _layout(fig, height=max(280, 28 * len(countries) + 170), title=title)
+
+
+def choropleth(df: pd.DataFrame, *, selected: tuple[str, ...] = (), value: str = "articles") -> go.Figure:
+    """World map of countries by articles mentioning them (df from queries.country_counts), ISO3 locations."""
+    fig = go.Figure(
+        go.Choropleth(
+            locations=df["country"],
+            locationmode="ISO-3",
+            z=df[value],
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            marker_line_color="#666666",
+            marker_line_width=0.4,
+            colorbar=dict(title=value.capitalize(), thickness=12),
+            customdata=df[["name", "articles", "mentions"]].to_numpy(),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} articles, %{customdata[2]} mentions"
+            "<extra></extra>",
+        )
+    )
+    sel = df[df["country"].isin(selected)]
+    if len(sel):
+        # Outline the filtered countries so the current filter is visible on the map itself.
+        fig.add_trace(
+            go.Choropleth(
+                locations=sel["country"],
+                locationmode="ISO-3",
+                z=[1] * len(sel),
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker_line_color="#D55E00",
+                marker_line_width=2.5,
+                hoverinfo="skip",
+            )
+        )
+    fig.update_geos(
+        showframe=False,
+        showcoastlines=False,
+        showcountries=True,
+        countrycolor="#BBBBBB",
+        showland=True,
+        landcolor="#F2F2F2",
+        projection_type="natural earth",
+    )
+    fig.update_layout(clickmode="event+select", dragmode=False)
+    return _layout(fig, height=520)
+
+
+def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | None = None) -> go.Figure:
+    """Stacked bars of articles per period and theme (df from queries.theme_volume)."""
+    fig = go.Figure()
+    totals = df.groupby("theme")["articles"].sum().sort_values(ascending=False)
+    for theme in totals.index:
+        part = df[df["theme"] == theme]
+        fig.add_bar(
+            x=part["period"],
+            y=part["articles"],
+            name=str(part["name"].iloc[0]),
+            marker_color=theme_color(theme),
+            customdata=[theme] * len(part),
+            hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        bargap=0.15,
+        legend=dict(orientation="h", y=-0.18, x=0, title=None, font=dict(size=12)),
+    )
+    fig.update_xaxes(title="Week starting" if freq == "week" else "Month", gridcolor="#EEEEEE")
+    fig.update_yaxes(title="Articles (stacked by theme)", gridcolor="#EEEEEE", rangemode="tozero")
+    n_legend = len(totals)
+    return _layout(fig, height=380 + 22 * math.ceil(n_legend / 3), title=title)
+
+
+def cue_bar(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Top cue words per theme as horizontal bars in the theme's colour (df from queries.top_cues)."""
+    d = df.iloc[::-1].copy()
+    d["label"] = d["cue"] + " · " + d["name"].str.split(" ").str[0]
+    labels = [f"{cue}  <span style='color:#777'>({name})</span>" for cue, name in zip(d["cue"], d["name"], strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=d["hits"],
+            y=list(range(len(d))),
+            orientation="h",
+            marker_color=[theme_color(t) for t in d["theme"]],
+            marker_line=dict(color="#444444", width=0.5),
+            customdata=d[["name", "articles", "cue"]].to_numpy(),
+            hovertemplate="<b>%{customdata[2]}</b> — %{customdata[0]}<br>%{x} hits in %{customdata[1]} articles"
+            "<extra></extra>",
+        )
+    )
+    fig.update_yaxes(tickmode="array", tickvals=list(range(len(d))), ticktext=labels, automargin=True)
+    fig.update_xaxes(title="Cue hits", gridcolor="#EEEEEE", rangemode="tozero")
+    return _layout(fig, height=max(240, 22 * len(d) + 70), title=title)
+
+
+def network_layout(edges: pd.DataFrame, *, seed: int = 7) -> dict[str, tuple[float, float]]:
+    """Node positions for a co-mention network (spring layout weighted by sentences, deterministic)."""
+    g = nx.Graph()
+    for row in edges.itertuples(index=False):
+        g.add_edge(row.source, row.target, weight=float(row.sentences))
+    if g.number_of_nodes() == 0:
+        return {}
+    k = 1.6 / math.sqrt(g.number_of_nodes())
+    pos = nx.spring_layout(g, weight="weight", seed=seed, k=k, iterations=80)
+    return {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+
+
+def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: int = 7) -> go.Figure:
+    """Co-mention network (df from queries.co_mentions): edge width = sentences, edge colour = dominant theme.
+
+    Hovering an edge's midpoint shows its sentence count, dominant theme and an example sentence.
+    """
+    names = names or {}
+    pos = network_layout(edges, seed=seed)
+    fig = go.Figure()
+    wmax = float(edges["sentences"].max()) if len(edges) else 1.0
+    # One trace per theme keeps the legend readable (edge colour = dominant theme).
+    for theme, part in edges.groupby(edges["theme"].fillna(""), sort=False):
+        color = theme_color(theme or None)
+        label = str(part["theme_name"].iloc[0]) if theme else "No theme cue"
+        for i, row in enumerate(part.itertuples(index=False)):
+            (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
+            fig.add_trace(
+                go.Scatter(
+                    x=[x0, x1],
+                    y=[y0, y1],
+                    mode="lines",
+                    line=dict(width=1 + 7 * row.sentences / wmax, color=color),
+                    opacity=0.8,
+                    hoverinfo="skip",
+                    name=label,
+                    legendgroup=label,
+                    showlegend=i == 0,
+                )
+            )
+    # Invisible markers at edge midpoints carry the edge hover (plotly lines cannot hover between points).
+    if len(edges):
+        mids = edges.assign(
+            x=[(pos[s][0] + pos[t][0]) / 2 for s, t in zip(edges["source"], edges["target"], strict=True)],
+            y=[(pos[s][1] + pos[t][1]) / 2 for s, t in zip(edges["source"], edges["target"], strict=True)],
+        )
+        hover = [
+            f"<b>{names.get(s, s)} – {names.get(t, t)}</b><br>{n} sentence{'s' if n != 1 else ''}"
+            f"<br>Dominant theme: {tn if isinstance(tn, str) and tn else '—'}<br><i>{_wrap(_plain(ex))}</i>"
+            for s, t, n, tn, ex in zip(
+                mids["source"], mids["target"], mids["sentences"], mids["theme_name"], mids["example"], strict=True
+            )
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=mids["x"],
+                y=mids["y"],
+                mode="markers",
+                marker=dict(size=14, color="rgba(0,0,0,0)"),
+                hovertext=hover,
+                hoverinfo="text",
+                showlegend=False,
+                name="edges",
+            )
+        )
+    # Nodes: size = sentences with any partner, colour = continent.
+    strength: dict[str, int] = {}
+    for s, t, n in zip(edges["source"], edges["target"], edges["sentences"], strict=True):
+        strength[s] = strength.get(s, 0) + int(n)
+        strength[t] = strength.get(t, 0) + int(n)
+    nodes = list(pos)
+    smax = max(strength.values()) if strength else 1
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[n][0] for n in nodes],
+            y=[pos[n][1] for n in nodes],
+            mode="markers+text",
+            text=[names.get(n, n) for n in nodes],
+            textposition="top center",
+            textfont=dict(size=12, color="#222222"),
+            marker=dict(
+                size=[12 + 26 * math.sqrt(strength[n] / smax) for n in nodes],
+                color=[country_color(n) for n in nodes],
+                line=dict(color="#333333", width=1),
+            ),
+            customdata=[[n, strength[n]] for n in nodes],
+            hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>%{customdata[1]} co-mention sentences<extra></extra>",
+            showlegend=False,
+            name="countries",
+        )
+    )
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_layout(legend=dict(title="Edge colour: dominant theme", font=dict(size=12)), hovermode="closest")
+    return _layout(fig, height=640)
+
+
+def _plain(text) -> str:
+    """Text for a plotly hover label: plotly renders a small HTML subset, so escape markup characters."""
+    import html
+
+    return html.escape(str(text)) if isinstance(text, str) else ""

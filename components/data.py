@@ -1,0 +1,131 @@
+"""The one caching layer between the pages and the database.
+
+st.cache_resource holds what is expensive and shared (the spaCy pipeline, the Store handle, the tables of one
+database version); st.cache_data holds query results keyed on (database path, version, filters). The database
+is opened only for the moment of a read, so a CLI ingest or an upload in another session can write any time.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geolens import queries as q
+from geolens.store import Store, StoreBusy, StoreError, default_db_path
+
+_VERSION_KEY = "_gl_db_version"
+
+
+def db_path() -> str:
+    """The database path in effect ($GEOLENS_DB or data/geolens.duckdb), absolute."""
+    return str(default_db_path().resolve())
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return Store(path, timeout=5.0)
+
+
+def store() -> Store:
+    """The Store of the current database path (a light handle: it holds no open connection)."""
+    return _store(db_path())
+
+
+@st.cache_resource(show_spinner="Loading the language model…")
+def pipeline():
+    """The spaCy pipeline, built once per server process."""
+    from geolens.nlp import get_pipeline
+
+    return get_pipeline()
+
+
+@st.cache_resource(show_spinner="First start: analysing the bundled sample…")
+def seeded(path: str) -> bool:
+    """Create and seed a missing database with data/sample once per process; True when it seeded now."""
+    from geolens.pipeline import ensure_seeded
+
+    s = _store(path)
+    if s.exists():
+        return False
+    pipeline()
+    return ensure_seeded(s)
+
+
+def refresh_version() -> int:
+    """Read the database version for this run (one tiny read); when the file is busy, keep the last one."""
+    try:
+        v = store().version()
+    except StoreBusy:
+        st.toast("The database is busy (an import is writing); showing the last results.")
+        v = st.session_state.get(_VERSION_KEY, 0)
+    except StoreError as exc:
+        st.error(f"Cannot read the database: {exc}")
+        v = -1
+    st.session_state[_VERSION_KEY] = v
+    return v
+
+
+def version() -> int:
+    """The version read at the start of this run."""
+    return st.session_state.get(_VERSION_KEY, 0)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Reading the database…")
+def _corpus(path: str, version: int) -> q.Corpus:
+    # A resource, not data: the tables are large and never mutated, so sessions share one copy per version
+    # instead of unpickling it on every run; max_entries drops old versions.
+    if version < 0:
+        return q.Corpus.from_frames({}, 0)
+    return q.load_corpus(_store(path))
+
+
+def corpus() -> q.Corpus:
+    """All tidy tables of the current database version."""
+    return _corpus(db_path(), version())
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _query(name: str, path: str, version: int, filters: q.Filters, kwargs: tuple) -> pd.DataFrame:
+    return getattr(q, name)(_corpus(path, version), filters, **dict(kwargs))
+
+
+def query(name: str, filters: q.Filters, **kwargs) -> pd.DataFrame:
+    """Run geolens.queries.<name>(corpus, filters, **kwargs), cached per database version and filters."""
+    return _query(name, db_path(), version(), filters, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _options(path: str, version: int) -> dict:
+    return q.filter_options(_corpus(path, version))
+
+
+def options() -> dict:
+    """What the filter widgets offer for the current database version."""
+    return _options(db_path(), version())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _article(path: str, version: int, article_id: str) -> dict[str, pd.DataFrame]:
+    return _store(path).article(article_id)
+
+
+def article(article_id: str) -> dict[str, pd.DataFrame]:
+    """All rows of one article (a brief read-only open, cached per version)."""
+    return _article(db_path(), version(), article_id)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _spans(path: str, version: int, keys: tuple[tuple[str, int], ...]) -> pd.DataFrame:
+    rows = pd.DataFrame(list(keys), columns=["article_id", "sent_idx"]).astype({"sent_idx": "Int64"})
+    return q.sentence_spans(_corpus(path, version), rows)
+
+
+def spans(rows: pd.DataFrame) -> pd.DataFrame:
+    """Mentions and theme cues inside the given sentences (for highlighting one page of excerpts)."""
+    keys = tuple((str(a), int(i)) for a, i in zip(rows["article_id"], rows["sent_idx"], strict=True))
+    return _spans(db_path(), version(), keys)
+
+
+def delete_article(article_id: str) -> bool:
+    """Delete an article from the database (bumps the version, so every cached view refreshes)."""
+    return store().delete(article_id)

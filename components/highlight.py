@@ -1,0 +1,112 @@
+"""Safe HTML for article text: every piece of article text is html.escape'd before <mark> tags are added."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+from components.palette import KIND_COLORS, KIND_NAMES, text_on, theme_color
+
+STYLE = """<style>
+.gl-text{line-height:1.75;font-size:1rem;white-space:pre-wrap;}
+.gl-text mark{padding:0 .15em;border-radius:.2em;color:#111;}
+.gl-card{border:1px solid #ddd;border-radius:.4rem;padding:.55rem .8rem;margin:.1rem 0 .2rem 0;line-height:1.6;}
+.gl-meta{color:#555;font-size:.85rem;margin-bottom:.2rem;}
+.gl-chip{display:inline-block;border-radius:.8rem;padding:.05rem .55rem;margin:.1rem .25rem .1rem 0;
+ font-size:.8rem;border:1px solid rgba(0,0,0,.25);}
+.gl-legend span{margin-right:.9rem;white-space:nowrap;}
+</style>"""
+
+
+def _mark(kind: str) -> str:
+    return KIND_COLORS.get(kind, "#EEEEEE")
+
+
+# Where spans overlap, the higher-priority one is kept: a search match over a mention over a theme cue.
+_PRIORITY = {"keyword": 0, "country": 1, "person": 1, "org": 1, "place": 1, "theme": 2}
+
+
+def highlight(text: str, spans: Iterable[tuple[int, int, str, str]], *, offset: int = 0) -> str:
+    """HTML for `text` with spans (start, end, kind, label) wrapped in <mark>; offsets are relative to `offset`.
+
+    Overlapping spans are resolved by kind priority (search match, mention, theme cue), then the earlier and
+    longer span; the text and the labels are escaped.
+    """
+    n = len(text)
+    cands = []
+    for s, e, kind, label in spans:
+        s, e = int(s) - offset, int(e) - offset
+        if 0 <= s < e <= n:
+            cands.append((s, e, kind, label))
+    cands.sort(key=lambda x: (_PRIORITY.get(x[2], 3), x[0], -(x[1] - x[0])))
+    kept: list[tuple[int, int, str, str]] = []
+    for cand in cands:
+        if all(cand[1] <= k[0] or cand[0] >= k[1] for k in kept):
+            kept.append(cand)
+    kept.sort()
+    out: list[str] = []
+    pos = 0
+    for s, e, kind, label in kept:
+        out.append(html.escape(text[pos:s]))
+        out.append(
+            f'<mark class="gl-{html.escape(kind)}" style="background:{_mark(kind)}" '
+            f'title="{html.escape(str(label), quote=True)}">{html.escape(text[s:e])}</mark>'
+        )
+        pos = e
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def keyword_spans(text: str, keyword: str) -> list[tuple[int, int, str, str]]:
+    """Case-insensitive occurrences of `keyword` in `text` as highlight spans."""
+    if not keyword or not keyword.strip():
+        return []
+    pat = re.compile(re.escape(keyword.strip()), re.IGNORECASE)
+    return [(m.start(), m.end(), "keyword", f"matches “{keyword.strip()}”") for m in pat.finditer(text)]
+
+
+def spans_from_frame(df: pd.DataFrame) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, label) tuples from a frame with those columns."""
+    if df is None or df.empty:
+        return []
+    return list(zip(df["start"].astype(int), df["end"].astype(int), df["kind"].astype(str),
+                    df["label"].fillna("").astype(str), strict=True))
+
+
+def chip(label: str, color: str) -> str:
+    """A small coloured pill with escaped text."""
+    return (f'<span class="gl-chip" style="background:{color};color:{text_on(color)}">'
+            f"{html.escape(str(label))}</span>")
+
+
+def theme_chips(themes: Iterable[tuple[str, str]]) -> str:
+    """Chips for (theme id, display name) pairs in the themes' colours."""
+    return "".join(chip(name, theme_color(tid)) for tid, name in themes)
+
+
+def legend(kinds: Iterable[str]) -> str:
+    """A legend of highlight colours for the given mention kinds."""
+    items = "".join(
+        f'<span><mark style="background:{_mark(k)};padding:0 .3em;border-radius:.2em">'
+        f"{html.escape(KIND_NAMES.get(k, k))}</mark></span>"
+        for k in kinds
+    )
+    return f'<div class="gl-legend">{items}</div>'
+
+
+def text_block(body_html: str) -> str:
+    """Wrap already-safe highlighted HTML in the styled text container."""
+    return f'{STYLE}<div class="gl-text">{body_html}</div>'
+
+
+def excerpt_card(sentence: str, spans: Iterable[tuple[int, int, str, str]], *, offset: int, meta: str,
+                 chips_html: str = "") -> str:
+    """One excerpt: escaped meta line (title · date), highlighted sentence and theme chips."""
+    return (
+        f'<div class="gl-card"><div class="gl-meta">{html.escape(meta)}</div>'
+        f'<div>{highlight(sentence, spans, offset=offset)}</div>'
+        f'{"<div>" + chips_html + "</div>" if chips_html else ""}</div>'
+    )

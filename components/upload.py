@@ -1,0 +1,566 @@
+"""Upload page pieces: files, pasted text or a URL -> analysed drafts shown at once -> saved on request."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from geolens.fetch import FetchError, fetch_url
+from geolens.ingest import (
+    SUPPORTED,
+    Article,
+    IngestError,
+    Rejected,
+    clean_filename,
+    from_text,
+    max_bytes_default,
+    read_bytes,
+)
+from geolens.queries import article_countries, theme_name
+from geolens.store import Store, StoreBusy, StoreError
+from geolens.tables import ArticleTables, coerce
+
+NS = "upload"
+ACCEPTED = ", ".join(sorted(s for s in SUPPORTED if s not in (".text", ".markdown", ".ndjson", ".xhtml")))
+SHOWN_CHARS = 200_000  # the highlighted text is cut here so a huge article cannot flood the browser
+SAVE_CHUNK = 10
+KIND_COLOURS = {"country": "#fde68a", "place": "#bbf7d0", "person": "#bfdbfe", "org": "#e9d5ff"}
+# One analysis at a time per process: sessions share the spaCy pipeline, whose components keep per-call state.
+_ANALYSE_LOCK = threading.Lock()
+
+
+def _k(*parts: str) -> str:
+    """A widget or session-state key in this page's namespace."""
+    return ":".join((NS, *parts))
+
+
+# -- drafts (no rendering) -------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """One input on its way to the database: the article with its analysis, or why it was refused."""
+
+    key: str
+    origin: str
+    article: Article | None = None
+    tables: ArticleTables | None = None
+    error: str = ""
+    status: str = "ready"  # ready | stored (was already in the database) | saved | refused
+    file_id: str | None = None
+    fields: dict = field(default_factory=dict)  # title, source, published as the user edited them
+
+    @property
+    def article_id(self) -> str:
+        """The id the article has (or will have) in the database; empty when refused."""
+        return self.tables.article_id if self.tables is not None else ""
+
+
+def upload_limit_bytes() -> int:
+    """Per-file size limit: the smaller of server.maxUploadSize and geolens' own limit ($GEOLENS_MAX_MB)."""
+    try:
+        server_mb = int(st.get_option("server.maxUploadSize"))
+    except Exception:  # noqa: BLE001 - the option always exists in a running app; be safe in tests
+        server_mb = 200
+    return min(server_mb * 1024 * 1024, max_bytes_default())
+
+
+def max_chars() -> int:
+    """The longest text the pipeline will take (spaCy's max_length)."""
+    from geolens.nlp import get_pipeline
+
+    return get_pipeline().max_length
+
+
+def analyse_article(article: Article) -> ArticleTables:
+    """The tidy tables of one article (nothing stored); IngestError when the text is too long to analyse."""
+    from geolens.pipeline import analyse
+
+    limit = max_chars()
+    if len(article.text) > limit:
+        raise IngestError(
+            f"the text is {len(article.text):,} characters long; geolens analyses articles of up to {limit:,} characters"
+        )
+    with _ANALYSE_LOCK:
+        return analyse(article)
+
+
+def _draft_key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _fields(article: Article) -> dict:
+    return {"title": article.title, "source": article.source, "published": article.published}
+
+
+def draft_from_article(article: Article, *, key: str, origin: str, file_id: str | None = None) -> Draft:
+    """Analyse an article into a ready draft, or a refused one when the analysis cannot take it."""
+    try:
+        tables = analyse_article(article)
+    except IngestError as exc:
+        return Draft(key, origin, article=article, error=str(exc), status="refused", file_id=file_id)
+    return Draft(key, origin, article=article, tables=tables, file_id=file_id, fields=_fields(article))
+
+
+def drafts_from_bytes(
+    name: str, data: bytes, *, max_bytes: int, file_id: str | None = None, **overrides
+) -> list[Draft]:
+    """Read one uploaded file (a batch file gives many articles) and analyse each article in it."""
+    origin = clean_filename(name)
+    base = file_id or _draft_key(origin, hashlib.sha256(data).hexdigest())
+    if len(data) > max_bytes:
+        reason = f"the file is {len(data) / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB upload limit"
+        return [Draft(base, origin, error=reason, status="refused", file_id=file_id)]
+    try:
+        items = read_bytes(name, data, max_bytes=max_bytes, **overrides)
+    except IngestError as exc:
+        return [Draft(base, origin, error=str(exc), status="refused", file_id=file_id)]
+    out = []
+    for i, item in enumerate(items):
+        key = base if len(items) == 1 else f"{base}-{i}"
+        if isinstance(item, Rejected):
+            out.append(Draft(key, clean_filename(item.origin), error=item.reason, status="refused", file_id=file_id))
+        else:
+            out.append(draft_from_article(item, key=key, origin=clean_filename(item.origin), file_id=file_id))
+    return out
+
+
+def draft_from_text(text: str, *, title: str = "", source: str = "") -> Draft:
+    """Analyse pasted text."""
+    key = _draft_key("pasted", text)
+    try:
+        article = from_text(text, title=title or None, source=source or None, origin="pasted text")
+    except IngestError as exc:
+        return Draft(key, "pasted text", error=str(exc), status="refused")
+    return draft_from_article(article, key=key, origin="pasted text")
+
+
+def _as_utf8(data: bytes, charset: str | None) -> bytes:
+    """Re-encode a text body in UTF-8 when the server declared another charset that decodes it cleanly."""
+    if not charset or charset.lower().replace("_", "-") in ("utf-8", "utf8"):
+        return data
+    try:
+        return data.decode(charset).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        return data
+
+
+def drafts_from_url(url: str, *, max_bytes: int, timeout: float = 15.0) -> list[Draft]:
+    """Fetch a URL (bounded in time and size) and analyse the article(s) it holds."""
+    shown = " ".join(url.split())[:300] or "URL"
+    try:
+        got = fetch_url(url, timeout=timeout, max_bytes=max_bytes)
+    except FetchError as exc:
+        return [Draft(_draft_key("url", url), shown, error=str(exc), status="refused")]
+    data = got.data
+    if got.content_type.startswith("text/") or got.content_type == "application/xhtml+xml":
+        data = _as_utf8(data, got.charset)
+    host = (urlsplit(got.url).hostname or "").removeprefix("www.")
+    drafts = drafts_from_bytes(got.name, data, max_bytes=max_bytes, file_id=None, url=got.url)
+    for d in drafts:
+        d.key = _draft_key("url", got.url, d.key)
+        d.origin = got.url if len(drafts) == 1 else f"{got.url} ({d.origin})"
+        if d.article is not None and not d.fields.get("source"):
+            d.fields["source"] = host
+    return drafts
+
+
+def with_fields(tables: ArticleTables, *, title: str, source: str, published: date | None) -> ArticleTables:
+    """The same tables with the article's title, source and date replaced (the id depends on the text only)."""
+    articles = tables.articles.copy()
+    articles["title"] = (title or "").strip()
+    articles["source"] = (source or "").strip()
+    articles["published"] = pd.Timestamp(published) if published else pd.NaT
+    return ArticleTables(
+        coerce(articles, "articles"), tables.sentences, tables.mentions, tables.themes, tables.article_themes
+    )
+
+
+def stored_ids(store: Store, ids: list[str]) -> set[str]:
+    """Which of `ids` are already in the database (one short read)."""
+    if not ids or not store.exists():
+        return set()
+    with store.reader() as con:
+        rows = con.execute("SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).fetchall()
+    return {r[0] for r in rows}
+
+
+def mark_stored(store: Store, drafts: list[Draft]) -> None:
+    """Flag ready drafts whose article is already stored; a busy database just leaves them as they are."""
+    ready = [d for d in drafts if d.status == "ready"]
+    try:
+        found = stored_ids(store, [d.article_id for d in ready])
+    except StoreError:
+        return
+    for d in ready:
+        if d.article_id in found:
+            d.status = "stored"
+
+
+def save_drafts(store: Store, drafts: list[Draft], *, progress: Callable[[int], None] | None = None) -> None:
+    """Store the ready drafts in small transactions; each becomes saved, or stored when it was already there.
+
+    StoreBusy/StoreError propagate: drafts not yet written stay ready, so nothing is lost and Save can be pressed again.
+    """
+    ready = [d for d in drafts if d.status == "ready"]
+    for i in range(0, len(ready), SAVE_CHUNK):
+        chunk = ready[i : i + SAVE_CHUNK]
+        batch = [with_fields(d.tables, **d.fields) for d in chunk]
+        flags = store.add_many(batch)
+        for d, added in zip(chunk, flags, strict=True):
+            d.status = "saved" if added else "stored"
+        if progress:
+            progress(len(chunk))
+
+
+# -- safe HTML and Markdown -----------------------------------------------------------------------
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def md_escape(text: str) -> str:
+    """`text` made inert inside Streamlit Markdown (labels, captions, alerts): every markup character escaped."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in " ".join(str(text).split()))
+
+
+
+def highlight_html(text: str, spans: list[tuple[int, int, str, str]]) -> str:
+    """Escaped `text` with (start, end, colour, tooltip) spans wrapped in <mark>; overlapping spans are skipped."""
+    out, pos = [], 0
+    for start, end, colour, tip in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
+        if start < pos or end <= start or end > len(text):
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(
+            f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{html.escape(tip, quote=True)}">'
+            f"{html.escape(text[start:end])}</mark>"
+        )
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def countries_frame(tables: ArticleTables) -> pd.DataFrame:
+    """One row per country the article mentions: ISO3, name, mention count and the words used."""
+    return article_countries(tables.frames())
+
+
+def entities_frame(tables: ArticleTables) -> pd.DataFrame:
+    """People, organisations and places other than countries, with their mention counts."""
+    m = tables.mentions[tables.mentions["kind"] != "country"]
+    if m.empty:
+        return pd.DataFrame(columns=["entity", "kind", "country", "mentions"])
+    df = m.groupby(["entity", "kind"], dropna=False).agg(country=("country", "first"), mentions=("start", "size"))
+    return df.reset_index().sort_values(["mentions", "entity"], ascending=[False, True], ignore_index=True)
+
+
+def evidence_html(tables: ArticleTables, theme: str, *, limit: int = 6) -> str:
+    """The sentences behind a theme, cue words highlighted, escaped, as one HTML list."""
+    hits = tables.themes[tables.themes["theme"] == theme]
+    sents = tables.sentences.set_index("sent_idx")
+    items = []
+    for sent_idx, grp in list(hits.groupby("sent_idx", sort=True))[:limit]:
+        s = sents.loc[sent_idx]
+        s_start = int(s["start"])
+        spans = [
+            (int(h.start) - s_start, int(h.end) - s_start, "#fecaca", f"cue: {h.cue}")
+            for h in grp.itertuples(index=False)
+        ]
+        items.append(f"<li>{highlight_html(str(s['text']), spans)}</li>")
+    more = hits["sent_idx"].nunique() - len(items)
+    tail = f"<li><i>… and {more} more sentence(s)</i></li>" if more > 0 else ""
+    return f"<ul style='margin:0'>{''.join(items)}{tail}</ul>"
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def _state() -> dict[str, Draft]:
+    return st.session_state.setdefault(_k("drafts"), {})
+
+
+def _add_drafts(drafts: list[Draft], store: Store) -> None:
+    mark_stored(store, drafts)
+    state = _state()
+    for d in drafts:
+        state[d.key] = d
+
+
+def article_link(article_id: str, label: str) -> None:
+    """A link to the article's page (a plain relative link when the page is run on its own)."""
+    try:
+        st.page_link("pages/article.py", label=label, query_params={"article": article_id}, icon=":material/article:")
+    except Exception:  # noqa: BLE001 - no st.navigation (the page run alone): fall back to the URL
+        st.markdown(f"[{label}](./article?article={article_id})")
+
+
+def render_inputs(*, store: Store, max_bytes: int) -> None:
+    """The three ways in: files, pasted text, a URL. New inputs become analysed drafts in session state."""
+    files_tab, text_tab, url_tab = st.tabs(["Files", "Paste text", "From a URL"])
+    with files_tab:
+        files = st.file_uploader(
+            f"Articles ({ACCEPTED}); CSV and JSONL files hold many, with columns title, date, url, text",
+            accept_multiple_files=True,
+            key=_k("files", str(st.session_state.get(_k("generation"), 0))),
+            max_upload_size=max(1, max_bytes // (1024 * 1024)),
+            help=f"Up to {max_bytes / 1048576:.0f} MB per file.",
+        )
+        _take_files(files or [], store=store, max_bytes=max_bytes)
+    with text_tab:
+        with st.form(_k("paste_form"), border=False):
+            text = st.text_area(
+                "Article text (the first line becomes the title; you can edit it before saving)",
+                height=220,
+                key=_k("paste_text"),
+                max_chars=max_bytes,
+            )
+            go = st.form_submit_button("Analyse text", type="primary", key=_k("paste_go"))
+        if go:
+            with st.spinner("Analysing…"):
+                _add_drafts([draft_from_text(text)], store)
+    with url_tab:
+        with st.form(_k("url_form"), border=False):
+            url = st.text_input("Article URL (http or https)", key=_k("url"), placeholder="https://…")
+            go = st.form_submit_button("Fetch and analyse", type="primary", key=_k("url_go"))
+        if go:
+            with st.spinner("Fetching and analysing…"):
+                _add_drafts(drafts_from_url(url, max_bytes=max_bytes), store)
+
+
+def _take_files(files: list, *, store: Store, max_bytes: int) -> None:
+    """Analyse newly uploaded files (with a progress bar) and forget drafts of files the user removed."""
+    state = _state()
+    present = {f.file_id for f in files}
+    for key in [k for k, d in state.items() if d.file_id is not None and d.file_id not in present]:
+        del state[key]
+    known = {d.file_id for d in state.values()}
+    new = [f for f in files if f.file_id not in known]
+    if not new:
+        return
+    bar = st.progress(0.0, text="Reading and analysing…")
+    fresh: list[Draft] = []
+    for i, f in enumerate(new, start=1):
+        shown = clean_filename(f.name)
+        bar.progress((i - 1) / len(new), text=f"Reading and analysing {i} of {len(new)}: {md_escape(shown)}")
+        if f.size > max_bytes:  # enforced here too, not only by the browser
+            reason = f"the file is {f.size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB upload limit"
+            fresh.append(Draft(f.file_id, shown, error=reason, status="refused", file_id=f.file_id))
+            continue
+        fresh.extend(drafts_from_bytes(f.name, f.getvalue(), max_bytes=max_bytes, file_id=f.file_id))
+    bar.progress(1.0, text=f"Read and analysed {len(new)} file(s)")
+    _add_drafts(fresh, store)
+
+
+STATUS_LABELS = {
+    "ready": "analysed, not saved yet",
+    "stored": "already stored",
+    "saved": "saved",
+    "refused": "refused",
+}
+
+
+def results_frame(drafts: list[Draft]) -> pd.DataFrame:
+    """One row per draft: where it came from, what became of it, and a link once it is in the database."""
+    rows = []
+    for d in drafts:
+        t = d.tables
+        rows.append(
+            {
+                "input": d.origin,
+                "status": STATUS_LABELS[d.status],
+                "title": d.fields.get("title", "") if d.article else "",
+                "words": int(t.articles["n_words"].iloc[0]) if t is not None else None,
+                "countries": ", ".join(countries_frame(t)["country"].head(6)) if t is not None else "",
+                "themes": ", ".join(t.article_themes.loc[t.article_themes["assigned"], "theme"]) if t is not None else "",
+                "reason": d.error,
+                "article": f"./article?article={d.article_id}" if d.status in ("saved", "stored") else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def render_results(drafts: list[Draft]) -> None:
+    """The per-input results table of a multi-file upload."""
+    counts = pd.Series([d.status for d in drafts]).value_counts()
+    st.caption(" · ".join(f"{n} {STATUS_LABELS[s]}" for s, n in counts.items()))
+    st.dataframe(
+        results_frame(drafts),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "article": st.column_config.LinkColumn("article", display_text="open"),
+            "words": st.column_config.NumberColumn("words", format="%d"),
+        },
+        key=_k("results"),
+    )
+
+
+def render_fields(draft: Draft) -> None:
+    """Editable title, date and source, prefilled from the input; edits are kept on the draft."""
+    c1, c2, c3 = st.columns([3, 1, 2])
+    f = draft.fields
+    f["title"] = c1.text_input("Title", value=f.get("title") or "", key=_k("title", draft.key), max_chars=500)
+    f["published"] = c2.date_input(
+        "Date",
+        value=f.get("published"),
+        min_value=date(1900, 1, 1),
+        max_value=date(2100, 12, 31),
+        key=_k("published", draft.key),
+    )
+    f["source"] = c3.text_input("Source", value=f.get("source") or "", key=_k("source", draft.key), max_chars=300)
+
+
+def render_analysis(tables: ArticleTables) -> None:
+    """Countries, themes with their evidence sentences, and the text with every mention highlighted."""
+    a = tables.articles.iloc[0]
+    countries = countries_frame(tables)
+    at = tables.article_themes.sort_values("score", ascending=False)
+    assigned = at[at["assigned"]]
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Words", f"{int(a['n_words']):,}")
+    m2.metric("Sentences", len(tables.sentences))
+    m3.metric("Countries", len(countries))
+    m4.metric("Themes", len(assigned))
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Countries**")
+        if countries.empty:
+            st.caption("No country is mentioned.")
+        else:
+            st.dataframe(countries, hide_index=True, width="stretch", key=_k("countries", tables.article_id))
+        others = entities_frame(tables)
+        if not others.empty:
+            with st.expander(f"People, organisations and places ({len(others)})"):
+                st.dataframe(others, hide_index=True, width="stretch", key=_k("entities", tables.article_id))
+    with right:
+        st.markdown("**Themes**")
+        if at.empty:
+            st.caption("No theme cue was found.")
+        for row in at.itertuples(index=False):
+            mark = "" if row.assigned else " (weak: not assigned)"
+            with st.expander(f"{theme_name(row.theme)} · {row.n_cues} cue(s), score {row.score:.2f}{mark}"):
+                st.html(evidence_html(tables, row.theme))
+
+    st.markdown("**Text, with mentions highlighted**")
+    legend = " ".join(
+        f'<mark style="background:{c};padding:0 4px;border-radius:3px">{html.escape(k)}</mark>'
+        for k, c in KIND_COLOURS.items()
+    )
+    text = str(a["text"])
+    spans = [
+        (
+            int(m.start),
+            int(m.end),
+            KIND_COLOURS.get(str(m.kind), "#e5e7eb"),
+            f"{m.kind}: {m.entity}" + (f" ({m.country})" if isinstance(m.country, str) and m.country else ""),
+        )
+        for m in tables.mentions.itertuples(index=False)
+        if int(m.end) <= SHOWN_CHARS
+    ]
+    cut = len(text) > SHOWN_CHARS
+    body = highlight_html(text[:SHOWN_CHARS], spans)
+    note = f"<p><i>Showing the first {SHOWN_CHARS:,} of {len(text):,} characters.</i></p>" if cut else ""
+    st.html(
+        f"<div>{legend}</div>"
+        f"<div style='max-height:32rem;overflow-y:auto;border:1px solid #e5e7eb;border-radius:6px;"
+        f"padding:0.75rem;line-height:1.6;white-space:normal;word-break:break-word'>{body}</div>{note}"
+    )
+
+
+def _busy_message(exc: Exception) -> str:
+    if isinstance(exc, StoreBusy):
+        return (
+            "The database is busy: another process (an ingest?) is writing to it. "
+            "Nothing was lost: your articles are still here, press Save again in a moment."
+        )
+    return f"Could not save: {md_escape(str(exc))}. Nothing was stored; your articles are still here."
+
+
+def _announce(draft: Draft) -> None:
+    if draft.status == "saved":
+        st.success("Saved. It is now on every page and in every filter.", icon=":material/check_circle:")
+        article_link(draft.article_id, "Open its Article page")
+    elif draft.status == "stored":
+        st.info("This article is already stored (same text); it was not stored twice.", icon=":material/info:")
+        article_link(draft.article_id, "Open the stored article")
+
+
+def render_draft(draft: Draft, *, store: Store) -> None:
+    """One draft in full: its refusal, or its editable fields, its analysis and a Save button."""
+    if draft.status == "refused":
+        st.error(f"{md_escape(draft.origin)} was refused: {md_escape(draft.error)}. Nothing was stored.", icon=":material/block:")
+        return
+    st.caption(f"From: {md_escape(draft.origin)}")
+    _announce(draft)
+    render_fields(draft)
+    if draft.status == "ready":
+        if st.button("Save to the database", type="primary", key=_k("save", draft.key)):
+            try:
+                with st.spinner("Saving…"):
+                    save_drafts(store, [draft])
+            except StoreError as exc:
+                st.warning(_busy_message(exc), icon=":material/hourglass:")
+            else:
+                st.rerun()
+    render_analysis(draft.tables)
+
+
+def render_save_all(drafts: list[Draft], *, store: Store) -> None:
+    """Save every ready draft at once, with a progress bar."""
+    ready = [d for d in drafts if d.status == "ready"]
+    if not ready:
+        return
+    if st.button(f"Save all {len(ready)} analysed article(s)", type="primary", key=_k("save_all")):
+        bar = st.progress(0.0, text="Saving…")
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            bar.progress(done / len(ready), text=f"Saved {done} of {len(ready)}")
+
+        try:
+            save_drafts(store, ready, progress=step)
+        except StoreError as exc:
+            st.warning(_busy_message(exc), icon=":material/hourglass:")
+        else:
+            st.rerun()
+
+
+def render_upload(*, store: Store, max_bytes: int | None = None) -> None:
+    """The whole Upload page body."""
+    max_bytes = max_bytes or upload_limit_bytes()
+    render_inputs(store=store, max_bytes=max_bytes)
+    drafts = list(_state().values())
+    if not drafts:
+        st.info("Upload files, paste a text or give a URL: the analysis shows here before anything is saved.")
+        return
+    if st.button("Clear", key=_k("clear"), help="Forget these drafts (nothing stored is touched)"):
+        _state().clear()
+        # A new uploader key empties the file list too, so the files are not read again.
+        st.session_state[_k("generation")] = st.session_state.get(_k("generation"), 0) + 1
+        st.rerun()
+    st.divider()
+    if len(drafts) == 1:
+        render_draft(drafts[0], store=store)
+        return
+    render_results(drafts)
+    render_save_all(drafts, store=store)
+    options = list(range(len(drafts)))
+    pick = st.selectbox(
+        "Review one",
+        options,
+        format_func=lambda i: f"{drafts[i].origin} — {STATUS_LABELS[drafts[i].status]}",
+        key=_k("pick"),
+    )
+    if pick is not None and pick < len(drafts):
+        render_draft(drafts[pick], store=store)

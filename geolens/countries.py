@@ -1,0 +1,432 @@
+"""spaCy component "geolens_countries": resolves every country mention to ISO 3166 alpha-3 and keeps clean people/orgs.
+
+Routes: country names, demonyms, capitals and seats of government (metonyms), cities and first-level
+subdivisions (looked up on the model's GPE/LOC/FAC entities), leaders (person mentions carrying a country) and
+national institutions (org mentions carrying a country). Ambiguous surfaces are settled by what the rest of the
+article says; regions, seas and personal names that contain a country word are kept out.
+Sets Doc._.geo_mentions: list[geolens.records.Mention], sorted by start offset.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from geolens.gazetteer import ROUTE_RANK, Candidate, Gazetteer, fold, load_gazetteer
+from geolens.records import Mention
+
+if not Doc.has_extension("geo_mentions"):
+    Doc.set_extension("geo_mentions", default=None)
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+COUNTRY_ROUTES = frozenset({"name", "demonym"})
+PLACE_ROUTES = frozenset({"city", "subdivision"})
+# A city reading loses to a much larger namesake even when the article talks about the smaller one's country.
+DOMINANCE = 20
+ALTERNATE_DISCOUNT = 5
+MAX_PLACE_TOKENS = 5  # longest place name looked up, in tokens ("Bains and Grants Town")
+# A city below this size that only its own name points at, in an article about another country, is a namesake.
+ISOLATED_CITY = 200_000
+HOME_MIN = 2
+# A city at least this large is known well enough to be read inside an organisation name.
+PROMINENT_CITY = 100_000
+MAJOR_CITY = 500_000
+HOME_SHARE = 0.4
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
+_REGION_KEY = "REGION"
+_PHRASE_KEY = "PHRASE"
+
+
+@dataclass(slots=True)
+class _Hit:
+    """A candidate span with its readings, before overlaps and ambiguity are settled."""
+
+    start: int  # token offsets
+    end: int
+    cands: list[Candidate]
+    region: bool = False
+    weak: bool = False  # read as a place on thin evidence: it may confirm a country, never introduce one
+
+
+def _size(c: Candidate) -> float:
+    """Prominence prior: population, discounted when the surface is only an alternate name of the place."""
+    return c.population if c.primary else c.population / ALTERNATE_DISCOUNT
+
+
+def _key(c: Candidate) -> tuple:
+    return ROUTE_RANK.get(c.via, 0), _size(c)
+
+
+def _home_country(doc: Doc, resolved: list[tuple[_Hit, Candidate]]) -> str | None:
+    """The country the article is about: the most mentioned one, if it has a clear share of the mentions."""
+    counts = Counter(c.iso3 for _, c in resolved
+                     if c.via != "city" or (c.primary and c.population >= ISOLATED_CITY))
+    if not counts:
+        return None
+    (top, n), total = counts.most_common(1)[0], sum(counts.values())
+    return top if n >= HOME_MIN and n >= HOME_SHARE * total else None
+
+
+class CountryResolver:
+    """The pipeline component; all lookups are built once at construction."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer, context_places: bool = True):
+        self.gaz = gazetteer
+        self.context_places = context_places
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._by_lower: dict[str, list[str]] = {}
+        for surface in gazetteer.phrases:
+            self._by_lower.setdefault(surface.lower(), []).append(surface)
+        self.matcher.add(_PHRASE_KEY, list(nlp.tokenizer.pipe(gazetteer.phrases)))
+        self.matcher.add(_REGION_KEY, list(nlp.tokenizer.pipe(sorted(gazetteer.regions))))
+        self._titles = [t.split() for t in gazetteer.titles]
+
+    # ---------------------------------------------------------------- matching
+    def _phrase_readings(self, text: str) -> list[Candidate]:
+        """Readings of an exact-case surface; an all-capitals surface (a dateline) reads like its usual casing."""
+        if text in self.gaz.phrases:
+            return list(self.gaz.phrases[text])
+        if text.isupper() and len(text) >= 4:
+            out: list[Candidate] = []
+            for surface in self._by_lower.get(text.lower(), ()):
+                if not surface.isupper():
+                    out.extend(self.gaz.phrases[surface])
+            return out
+        return []
+
+    def _place_readings(self, doc: Doc, start: int, text: str) -> list[Candidate]:
+        """Readings of a capitalised token sequence as a city, a subdivision or a subdivision's code."""
+        if text in self.gaz.place_codes:
+            if text in self.gaz.after_comma and (start == 0 or doc[start - 1].text != ","):
+                return []
+            return list(self.gaz.place_codes[text])
+        key = text.lower()
+        found = self.gaz.places.get(key)
+        if found is None and not key.isascii():
+            found = self.gaz.places.get(fold(key))
+        return list(found or ())
+
+    def _accept_place(self, doc: Doc, span: Span, labels: list[str], cands: list[Candidate]) -> str | None:
+        """How a gazetteer place name found in the text reads here, judged by the tagger's entities:
+        "strong", "weak" (only confirms a country the article names otherwise) or None (not a place)."""
+        tags = {labels[i] for i in range(span.start, span.end)} - {""}
+        prev = doc[span.start - 1].lower_ if span.start else ""
+        if span.text in self.gaz.place_codes:
+            if prev == ",":
+                return "strong"  # "Nelson, BC", "Pleasanton, Calif."
+            return "weak" if "GPE" in tags else None
+        if len(span) == 1 and doc[span.start].tag_ not in ("NNP", "NNPS"):
+            return None  # a capitalised common word ("Police", "Best", "Market")
+        prominent = any(c.via == "subdivision" or (c.primary and c.population >= PROMINENT_CITY) for c in cands)
+        if span.text.isupper() and "PERSON" not in tags:
+            return "strong" if len(span.text) >= 4 and prominent else None  # a dateline: "WINNIPEG —"
+        if tags & {"GPE", "LOC", "FAC", "NORP"}:
+            return "strong" if prominent or any(c.primary for c in cands) else None
+        if tags & {"ORG", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}:
+            # A well-known place inside a name: "University of California", "Toronto Star".
+            if any(c.primary and c.population >= MAJOR_CITY for c in cands):
+                return "strong"
+            return "weak" if prominent else None
+        if "PERSON" in tags:
+            ent = next(e for e in doc.ents if e.start <= span.start < e.end)
+            if (ent.start, ent.end) != (span.start, span.end):
+                return None
+            if prev in self.gaz.place_prepositions or (len(span) > 1 and prominent):
+                return "weak"
+            return None
+        if tags:
+            return None  # a date, number, quantity...
+        if max(c.population for c in cands) >= 1_000_000:
+            return "strong"
+        return "weak" if prev in self.gaz.place_prepositions and any(c.primary for c in cands) else None
+
+    def _collect(self, doc: Doc) -> tuple[list[_Hit], list[_Hit]]:
+        """Geographic hits (overlaps settled, longest first) and leader/institution hits (a layer of their own)."""
+        hits: dict[tuple[int, int], _Hit] = {}
+        layer: list[_Hit] = []
+        for match_id, s, e in self.matcher(doc):
+            span = doc[s:e]
+            if doc.vocab.strings[match_id] == _REGION_KEY:
+                if span.text in self.gaz.regions or span.text.isupper():
+                    hits[(s, e)] = _Hit(s, e, [], region=True)
+                continue
+            cands = self._phrase_readings(span.text)
+            people = [c for c in cands if c.via in ("leader", "institution")]
+            if people:
+                layer.append(_Hit(s, e, people))
+            cands = [c for c in cands if c.via not in ("leader", "institution")]
+            if cands and not self._before_feature(doc, e) and not self._is_language(doc, s, e, cands):
+                hits.setdefault((s, e), _Hit(s, e, cands))
+        labels = [""] * len(doc)
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                labels[i] = ent.label_
+        text = doc.text
+        bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
+        for i, tok in enumerate(doc):
+            if not tok.text[:1].isupper():
+                continue
+            for j in range(min(len(doc), i + MAX_PLACE_TOKENS), i, -1):
+                surface = text[bounds[i][0]:bounds[j - 1][1]]
+                if "\n" in surface:
+                    continue
+                cands = self._place_readings(doc, i, surface)
+                if not cands:
+                    continue
+                span = doc[i:j]
+                reading = self._accept_place(doc, span, labels, cands)
+                if reading is None:
+                    continue
+                hit = hits.get((i, j))
+                if hit is None:
+                    hits[(i, j)] = _Hit(i, j, cands, weak=reading == "weak")
+                elif not hit.region:
+                    known = {(c.iso3, c.via) for c in hit.cands}
+                    hit.cands.extend(c for c in cands if (c.iso3, c.via) not in known)
+                break
+        # Longest span wins: "New Mexico" over "Mexico", "South China Sea" (a region) over "China".
+        chosen: list[_Hit] = []
+        taken = bytearray(len(doc))
+        for hit in sorted(hits.values(), key=lambda h: (h.start - h.end, h.start)):
+            if any(taken[hit.start:hit.end]):
+                continue
+            taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
+            chosen.append(hit)
+        return sorted((h for h in chosen if not h.region), key=lambda h: h.start), layer
+
+    def _before_feature(self, doc: Doc, end: int) -> bool:
+        """True when the next word makes the phrase a sea, gulf, peninsula... ("China" in "South China Sea")."""
+        return end < len(doc) and doc[end].text in self.gaz.feature_words
+
+    def _is_language(self, doc: Doc, start: int, end: int, cands: list[Candidate]) -> bool:
+        """A demonym that names a language ("speaks Spanish", "in English", "English-language"), not a people."""
+        if end - start != 1 or doc[start].text not in self.gaz.language_demonyms:
+            return False
+        nxt = doc[end] if end < len(doc) else None
+        after = doc[end + 1].lower_ if end + 1 < len(doc) else ""
+        if nxt is not None and (nxt.lower_ in self.gaz.language_after
+                                or (nxt.text in ("-", "–") and after in self.gaz.language_after)):
+            return True
+        if nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ", "NUM"):
+            return False  # used as an adjective: "French engineer"
+        prev = doc[start - 1].lower_ if start else ""
+        return prev in self.gaz.language_before
+
+    # ---------------------------------------------------------------- ambiguity
+    def _blocked_by_person(self, doc: Doc, hit: _Hit, surnames: set[str], persons: list[Span]) -> bool:
+        """A place word that is part of a personal name ("Michael Jordan", "Chad Smith", later just "Holland")."""
+        for ent in persons:
+            if ent.start <= hit.start and hit.end <= ent.end and (ent.end - ent.start) > (hit.end - hit.start):
+                return True
+        if hit.end - hit.start == 1 and doc[hit.start].text in surnames:
+            prev = doc[hit.start - 1].lower_ if hit.start else ""
+            return prev not in self.gaz.place_prepositions
+        return False
+
+    @staticmethod
+    def _choose(cands: list[Candidate], any_count: Counter, place_count: Counter) -> Candidate:
+        prior = max(cands, key=_key)
+        isos = {c.iso3 for c in cands}
+        if len(isos) == 1:
+            return prior
+        if prior.via in COUNTRY_ROUTES:
+            # A country reading holds unless the article is about places of another candidate country and
+            # never otherwise names this one ("Georgia" among "Atlanta" and "Savannah").
+            if any_count[prior.iso3]:
+                return prior
+            local = [c for c in cands if c.via in PLACE_ROUTES and place_count[c.iso3]]
+            return max(local, key=lambda c: (place_count[c.iso3], *_key(c))) if local else prior
+        ctx = [c for c in cands if any_count[c.iso3]]
+        if not ctx:
+            return prior
+        best = max(ctx, key=lambda c: (any_count[c.iso3], *_key(c)))
+        if prior.iso3 != best.iso3 and _size(prior) > DOMINANCE * max(_size(best), 1):
+            return prior
+        return best
+
+    # ---------------------------------------------------------------- output
+    def _is_metonym(self, doc: Doc, hit: _Hit) -> bool:
+        """A capital standing for its state: a seat of government, a possessive, or the subject of a verb."""
+        span = doc[hit.start:hit.end]
+        if span.text in self.gaz.seats or span.text.removeprefix("the ") in self.gaz.seats:
+            return True
+        if hit.end < len(doc):
+            nxt = doc[hit.end]
+            if nxt.text in ("'s", "’s") or nxt.tag_.startswith("VB") or nxt.tag_ == "MD":
+                return True
+        return False
+
+    def __call__(self, doc: Doc) -> Doc:
+        persons = [e for e in doc.ents if e.label_ == "PERSON" and len(e) > 1]
+        surnames = {e[-1].text for e in persons if e[-1].is_alpha and e[-1].is_title}
+        hits, layer = self._collect(doc)
+        hits = [h for h in hits if not self._blocked_by_person(doc, h, surnames, persons)]
+        any_count: Counter = Counter()
+        place_count: Counter = Counter()
+        for h in hits:
+            if len({c.iso3 for c in h.cands}) == 1 and not h.weak:
+                any_count[h.cands[0].iso3] += 1
+                if any(c.via in PLACE_ROUTES for c in h.cands):
+                    place_count[h.cands[0].iso3] += 1
+        resolved = [(h, self._choose(h.cands, any_count, place_count)) for h in hits]
+        weak_names = Counter(c.iso3 for c, _ in {(c, doc[h.start:h.end].text) for h, c in resolved if h.weak})
+        confirmed = {c.iso3 for h, c in resolved if not h.weak} | {iso for iso, n in weak_names.items() if n > 1}
+        resolved = [(h, c) for h, c in resolved if not h.weak or c.iso3 in confirmed]
+        home = _home_country(doc, resolved)
+        mentions: list[Mention] = []
+        for h, c in resolved:
+            span = doc[h.start:h.end]
+            if home and c.iso3 != home and c.via == "city" and c.population < ISOLATED_CITY and self.context_places:
+                surfaces = {doc[o.start:o.end].text for o, oc in resolved if oc.iso3 == c.iso3}
+                if surfaces == {span.text}:
+                    # A small foreign namesake nobody else in the article points at: the local place it names is
+                    # (almost always) in the country the article is about.
+                    mentions.append(Mention(span.start_char, span.end_char, span.text, "place", span.text, home,
+                                            "context"))
+                    continue
+            mentions.append(self._mention(doc, span, h, c))
+        covered = bytearray(len(doc))
+        for h in hits:
+            covered[h.start:h.end] = b"\x01" * (h.end - h.start)
+        if home and self.context_places:
+            mentions.extend(self._unknown_places(doc, covered, home))
+        for h in layer:
+            span = doc[h.start:h.end]
+            if not any(covered[h.start:h.end]) or all(c.via == "institution" for c in h.cands):
+                mentions.append(self._mention(doc, span, h, h.cands[0]))
+                covered[h.start:h.end] = b"\x01" * (h.end - h.start)
+        mentions.extend(self._people_and_orgs(doc, mentions, covered))
+        doc._.geo_mentions = sorted(mentions, key=lambda m: (m.start, m.end))
+        return doc
+
+    def _unknown_places(self, doc: Doc, covered: bytearray, home: str) -> list[Mention]:
+        """Places the tagger found that no gazetteer knows (streets, districts, villages): in the home country."""
+        out = []
+        for ent in doc.ents:
+            if ent.label_ not in PLACE_LABELS or any(covered[ent.start:ent.end]):
+                continue
+            parts = self._ent_parts(ent)
+            span = parts[0]
+            text = span.text.strip()
+            if (not text[:1].isupper() or text in self.gaz.non_entities or text in self.gaz.regions
+                    or all(w in self.gaz.generic_words for w in text.split())):
+                continue
+            out.append(Mention(span.start_char, span.start_char + len(text), text, "place", text, home, "context"))
+            covered[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
+        return out
+
+    @staticmethod
+    def _ent_parts(ent: Span) -> list[Span]:
+        """The entity, minus a leading "the" and a possessive."""
+        doc = ent.doc
+        start, end = ent.start, ent.end
+        if doc[start].lower_ == "the" and end - start > 1:
+            start += 1
+        while end - start > 1 and (doc[end - 1].text in ("'s", "’s", "'", "’") or doc[end - 1].is_space):
+            end -= 1
+        return [doc[start:end]]
+
+    def _mention(self, doc: Doc, span: Span, hit: _Hit, c: Candidate) -> Mention:
+        name = self.gaz.country_names.get(c.iso3, c.iso3)
+        if c.via in COUNTRY_ROUTES:
+            return Mention(span.start_char, span.end_char, span.text, "country", name, c.iso3, c.via)
+        if c.via == "capital":
+            if self._is_metonym(doc, hit):
+                return Mention(span.start_char, span.end_char, span.text, "country", name, c.iso3, "capital")
+            return Mention(span.start_char, span.end_char, span.text, "place", c.entity, c.iso3, "city")
+        if c.via == "leader":
+            return Mention(span.start_char, span.end_char, span.text, "person", c.entity, c.iso3, "leader")
+        if c.via == "institution":
+            return Mention(span.start_char, span.end_char, span.text, "org", c.entity, c.iso3, "institution")
+        return Mention(span.start_char, span.end_char, span.text, "place", c.entity, c.iso3, c.via)
+
+    # ---------------------------------------------------------------- people and organisations
+    def _clean_name(self, ent: Span, covered: bytearray, doc_text: str) -> tuple[int, int, str] | None:
+        """Character bounds and text of a PERSON/ORG entity without "the", titles and possessive; None if junk."""
+        doc = ent.doc
+        start, end = ent.start, ent.end
+        while end > start and (doc[end - 1].text in ("'s", "’s", "'", "’") or doc[end - 1].is_space
+                               or doc[end - 1].is_punct):
+            end -= 1
+        if start < end and doc[start].lower_ == "the":
+            start += 1
+        if ent.label_ == "PERSON":
+            words = [t.text for t in doc[start:end]]
+            for title in self._titles:
+                if len(title) < len(words) and words[: len(title)] == title:
+                    start += len(title)
+                    break
+        if start >= end or all(covered[start:end]):
+            return None
+        span = doc[start:end]
+        text = _POSSESSIVE.sub("", span.text).strip()
+        if not text or not any(ch.isupper() for ch in text) or not any(ch.isalpha() for ch in text):
+            return None
+        if text in self.gaz.non_entities or text.lower() in self.gaz.boilerplate:
+            return None
+        if self._is_heading(ent, doc_text):
+            return None
+        return span.start_char, span.start_char + len(text), text
+
+    @staticmethod
+    def _is_heading(ent: Span, text: str) -> bool:
+        """The entity is a whole short line of its own: a heading or page furniture, not a name in running text."""
+        line_start = text.rfind("\n", 0, ent.start_char) + 1
+        line_end = text.find("\n", ent.end_char)
+        line = text[line_start: len(text) if line_end < 0 else line_end].strip()
+        return line.rstrip(".:!?") == ent.text.strip().rstrip(".:!?") or (
+            len(line.split()) <= 8 and not line.endswith((".", "?", "!", '"', "”")) and ent.text.strip() == line)
+
+    def _people_and_orgs(self, doc: Doc, geo: list[Mention], covered: bytearray) -> list[Mention]:
+        leaders = {m.entity for m in geo if m.kind == "person"}
+        raw: list[tuple[str, int, int, str, str | None]] = []  # (label, start, end, text, country)
+        doc_text = doc.text
+        for ent in doc.ents:
+            if ent.label_ not in ("PERSON", "ORG"):
+                continue
+            cleaned = self._clean_name(ent, covered, doc_text)
+            if cleaned is None:
+                continue
+            start, end, text = cleaned
+            if ent.label_ == "PERSON" and self._phrase_readings(text) and not any(
+                    c.via == "leader" for c in self._phrase_readings(text)):
+                continue  # a country word tagged as a person
+            inner = [m for m in geo if start <= m.start and m.end <= end and m.country]
+            country = inner[0].country if ent.label_ == "ORG" and len({m.country for m in inner}) == 1 else None
+            raw.append((ent.label_, start, end, text, country))
+        canon = _canonical_people([t for label, *_, t, _c in raw if label == "PERSON"] + sorted(leaders))
+        out = []
+        for label, start, end, text, country in raw:
+            if label == "PERSON":
+                out.append(Mention(start, end, text, "person", canon.get(text, text), None, None))
+            else:
+                out.append(Mention(start, end, text, "org", text, country, "org"))
+        return out
+
+
+def _canonical_people(names: list[str]) -> dict[str, str]:
+    """One name per person within an article: a shorter name maps to the longest name that contains its words."""
+    by_len = sorted(set(names), key=lambda n: (-len(n.split()), -len(n)))
+    out: dict[str, str] = {}
+    for name in by_len:
+        words = name.split()
+        target = next((full for full in by_len if len(full.split()) > len(words)
+                       and _contains(full.split(), words)), name)
+        out[name] = out.get(target, target)
+    return out
+
+
+def _contains(full: list[str], part: list[str]) -> bool:
+    n = len(part)
+    return any(full[i:i + n] == part for i in range(len(full) - n + 1))
+
+
+@Language.factory("geolens_countries", default_config={"data_dir": None, "context_places": True})
+def make_country_resolver(nlp: Language, name: str, data_dir: str | None, context_places: bool) -> CountryResolver:
+    """Factory for the country component: loads the gazetteer (cached per process) and builds the matchers."""
+    return CountryResolver(nlp, load_gazetteer(data_dir), context_places)

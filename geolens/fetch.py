@@ -1,0 +1,258 @@
+"""Fetch an article by URL: http/https only, under a hard time limit and a size cap, with one-line errors."""
+
+from __future__ import annotations
+
+import http.client
+import re
+import socket
+import ssl
+import threading
+import time
+import urllib.request
+import zlib
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+DEFAULT_TIMEOUT = 15.0
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+MAX_REDIRECTS = 5
+USER_AGENT = "geolens/0.1 (article fetcher)"
+_CHUNK = 64 * 1024
+_REDIRECTS = {301, 302, 303, 307, 308}
+
+# Content type -> the file extension geolens.ingest dispatches on.
+_EXT_BY_TYPE = {
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+    "text/x-markdown": ".md",
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "text/csv": ".csv",
+    "application/jsonl": ".jsonl",
+    "application/x-ndjson": ".jsonl",
+    "application/jsonlines": ".jsonl",
+}
+_KNOWN_EXT = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".jsonl"}
+_GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream", "application/download"}
+
+
+class FetchError(Exception):
+    """A URL that could not be fetched; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """The body of a fetched URL plus what is needed to read it."""
+
+    url: str  # the final URL, after redirects
+    name: str  # a safe file name whose extension tells geolens.ingest the format
+    data: bytes
+    content_type: str
+    charset: str | None
+
+
+def check_url(url: str) -> str:
+    """Return the URL stripped of surrounding blanks, or raise FetchError if it is not a fetchable http(s) URL."""
+    url = (url or "").strip()
+    if not url:
+        raise FetchError("no URL given")
+    if any(ord(c) < 32 or ord(c) == 127 for c in url) or " " in url:
+        raise FetchError("the URL contains spaces or control characters")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        shown = parts.scheme or url[:40]
+        raise FetchError(f"only http:// and https:// URLs can be fetched (not {shown!r})")
+    if not parts.hostname:
+        raise FetchError(f"the URL has no host name: {url[:200]}")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise FetchError(f"the URL has an invalid port: {url[:200]}") from None
+    return url
+
+
+def fetch_url(
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_redirects: int = MAX_REDIRECTS,
+) -> Fetched:
+    """Download `url` (following up to `max_redirects` http(s) redirects) within `timeout` seconds in all."""
+    url = check_url(url)
+    deadline = time.monotonic() + timeout
+    for _ in range(max_redirects + 1):
+        status, reason, headers, body = _get(url, deadline=deadline, timeout=timeout, max_bytes=max_bytes)
+        if status in _REDIRECTS:
+            location = headers.get("Location")
+            if not location:
+                raise FetchError(f"{_host(url)} answered a redirect (HTTP {status}) without a target")
+            url = check_url(urljoin(url, location.strip()))
+            continue
+        if status >= 400 or status < 200:
+            raise FetchError(f"{_host(url)} answered HTTP {status} {reason}".rstrip())
+        ctype, charset = _content_type(headers)
+        return Fetched(url=url, name=_file_name(url, ctype), data=body, content_type=ctype, charset=charset)
+    raise FetchError(f"too many redirects (more than {max_redirects})")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or url
+
+
+def _content_type(headers: Message) -> tuple[str, str | None]:
+    ctype = (headers.get_content_type() if headers.get("Content-Type") else "").lower()
+    charset = headers.get_content_charset() if headers.get("Content-Type") else None
+    return ctype, charset
+
+
+def _file_name(url: str, ctype: str) -> str:
+    """A file name for the body: the URL's last path segment, made safe, with an extension from the content type."""
+    segment = PurePosixPath(unquote(urlsplit(url).path)).name
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", segment).strip("._")[:80] or _host(url)
+    url_ext = PurePosixPath(stem).suffix.lower()
+    if ctype in _EXT_BY_TYPE:
+        ext = _EXT_BY_TYPE[ctype]
+    elif ctype in _GENERIC_TYPES and url_ext in _KNOWN_EXT:
+        ext = url_ext
+    elif ctype.startswith("text/"):
+        ext = ".txt"
+    else:
+        shown = ctype or "none given"
+        raise FetchError(f"{_host(url)} sent a {shown} document, which is not an article format geolens reads")
+    if ext == ".html" and url_ext == ".htm":
+        ext = ".htm"
+    base = stem[: -len(url_ext)] if url_ext and url_ext in _KNOWN_EXT else stem
+    return (base or "page") + ext
+
+
+def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
+    """A connection for `url` (through the environment's proxy when one applies) and the request target."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    port = parts.port or (443 if scheme == "https" else 80)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    proxy = urllib.request.getproxies().get(scheme)
+    if proxy and urllib.request.proxy_bypass(host):
+        proxy = None
+    if proxy:
+        p = urlsplit(proxy if "://" in proxy else "http://" + proxy)
+        if scheme == "https":
+            conn = http.client.HTTPSConnection(
+                p.hostname, p.port or 8080, timeout=timeout, context=ssl.create_default_context()
+            )
+            conn.set_tunnel(host, port)
+            return conn, target
+        conn = http.client.HTTPConnection(p.hostname, p.port or 8080, timeout=timeout)
+        return conn, url.split("#", 1)[0]
+    if scheme == "https":
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context()), target
+    return http.client.HTTPConnection(host, port, timeout=timeout), target
+
+
+def _get(url: str, *, deadline: float, timeout: float, max_bytes: int) -> tuple[int, str, Message, bytes]:
+    """One GET request; a watchdog cuts the socket at `deadline` so a slow server cannot hold us longer."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise FetchError(f"{_host(url)} did not answer within {timeout:g} s")
+    conn, target = _connection(url, timeout=min(timeout, remaining))
+    expired = threading.Event()
+
+    def cut() -> None:
+        expired.set()
+        sock = conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    watchdog = threading.Timer(remaining, cut)
+    watchdog.daemon = True
+    watchdog.start()
+    answered = False
+    try:
+        conn.request(
+            "GET",
+            target,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "text/html,application/xhtml+xml,text/plain,application/pdf,*/*;q=0.5",
+                "Accept-Encoding": "identity",
+            },
+        )
+        resp = conn.getresponse()
+        answered = True
+        if resp.status in _REDIRECTS:
+            return resp.status, resp.reason, resp.headers, b""
+        if resp.status >= 400:
+            return resp.status, resp.reason, resp.headers, b""
+        body = _read_body(resp, url=url, max_bytes=max_bytes, expired=expired)
+        if expired.is_set():
+            raise FetchError(f"{_host(url)} did not send the whole page within {timeout:g} s")
+        return resp.status, resp.reason, resp.headers, body
+    except FetchError:
+        raise
+    except ssl.SSLCertVerificationError as exc:
+        raise FetchError(f"{_host(url)}: TLS certificate problem ({exc.verify_message or exc})") from None
+    except ssl.SSLError as exc:
+        raise FetchError(f"{_host(url)}: TLS error ({exc.reason or exc})") from None
+    except socket.gaierror:
+        raise FetchError(f"cannot find the host {_host(url)} (name does not resolve)") from None
+    except TimeoutError:
+        raise FetchError(f"{_host(url)} did not answer within {timeout:g} s") from None
+    except ConnectionRefusedError:
+        raise FetchError(f"{_host(url)} refused the connection") from None
+    except (OSError, http.client.HTTPException) as exc:
+        if expired.is_set():
+            stage = "send the whole page" if answered else "answer"
+            raise FetchError(f"{_host(url)} did not {stage} within {timeout:g} s") from None
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise FetchError(f"fetching from {_host(url)} failed: {detail}") from None
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _read_body(resp: http.client.HTTPResponse, *, url: str, max_bytes: int, expired: threading.Event) -> bytes:
+    """The response body, decoded from gzip/deflate if the server insisted, refused beyond `max_bytes`."""
+    too_big = FetchError(f"the page at {_host(url)} is larger than {_mb(max_bytes)}; refused")
+    length = resp.headers.get("Content-Length")
+    if length and length.strip().isdigit() and int(length) > max_bytes:
+        raise too_big
+    encoding = (resp.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflater = zlib.decompressobj()
+    elif encoding == "identity":
+        inflater = None
+    else:
+        raise FetchError(f"{_host(url)} sent the page in an unsupported encoding ({encoding})")
+    out = bytearray()
+    while not expired.is_set():
+        chunk = resp.read1(_CHUNK)
+        if not chunk:
+            break
+        if inflater is not None:
+            try:
+                # max_length bounds the output of each step, so a compression bomb never expands in memory.
+                chunk = inflater.decompress(chunk, max_bytes + 1 - len(out))
+            except zlib.error as exc:
+                raise FetchError(f"{_host(url)} sent a corrupt compressed page ({exc})") from None
+            if inflater.unconsumed_tail:
+                raise too_big
+        out += chunk
+        if len(out) > max_bytes:
+            raise too_big
+    return bytes(out)
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"

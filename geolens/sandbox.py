@@ -1,0 +1,158 @@
+"""Parse untrusted PDF and DOCX files in a worker process that is killed past a time and memory limit."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import date
+from pathlib import Path
+
+TIMEOUT_ENV = "GEOLENS_PARSE_TIMEOUT"
+MEMORY_ENV = "GEOLENS_PARSE_MEMORY_MB"
+DEFAULT_TIMEOUT = 20.0
+DEFAULT_MEMORY_MB = 1024
+# A .docx whose parts would inflate past this is refused before python-docx touches it.
+MAX_DOCX_UNZIPPED = 200 * 1024 * 1024
+
+
+def _limits() -> tuple[float, int]:
+    try:
+        timeout = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
+    except ValueError:
+        timeout = DEFAULT_TIMEOUT
+    try:
+        mem = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
+    except ValueError:
+        mem = DEFAULT_MEMORY_MB
+    return timeout, mem
+
+
+def run_parser(kind: str, data: bytes) -> tuple[str, dict]:
+    """Return (text, metadata) of a PDF or DOCX, parsed in a bounded worker process; raises IngestError."""
+    from geolens.ingest import IngestError
+
+    timeout, mem_mb = _limits()
+    env = {**os.environ, MEMORY_ENV: str(mem_mb)}
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "geolens.sandbox", kind],
+            input=data,
+            capture_output=True,
+            timeout=timeout,
+            env=env,
+            cwd=root,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise IngestError(f"the {kind.upper()} file took longer than {timeout:.0f} s to read and was refused") from exc
+    try:
+        status, payload = json.loads(proc.stdout.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise IngestError(
+            f"the {kind.upper()} file was refused: reading it exceeded the {mem_mb} MB memory limit or crashed the reader"
+        ) from exc
+    if status == "ok":
+        text, meta = payload
+        if meta.get("published"):
+            meta["published"] = date.fromisoformat(meta["published"])
+        return text, meta
+    raise IngestError(payload)
+
+
+def _worker(kind: str) -> None:
+    """Child side: cap memory, parse stdin, print one JSON line [status, payload]."""
+    mem_mb = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
+    try:
+        import resource
+
+        limit = mem_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+    try:
+        data = sys.stdin.buffer.read()
+        text, meta = _parse_pdf(data) if kind == "pdf" else _parse_docx(data)
+        if meta.get("published"):
+            meta["published"] = meta["published"].isoformat()
+        out = ["ok", [text, meta]]
+    except _ParseError as exc:
+        out = ["error", str(exc)]
+    except MemoryError:
+        out = ["error", f"the {kind.upper()} file was refused: reading it exceeded the {mem_mb} MB memory limit"]
+    except Exception as exc:  # noqa: BLE001 - any parser failure is a refused file, reported in one line
+        out = ["error", f"not a readable {kind.upper()} file ({type(exc).__name__})"]
+    sys.stdout.write(json.dumps(out))
+    sys.stdout.flush()
+
+
+class _ParseError(Exception):
+    pass
+
+
+def _parse_pdf(data: bytes) -> tuple[str, dict]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+    except (PdfReadError, ValueError, OSError) as exc:
+        raise _ParseError("not a readable PDF file (corrupt or truncated)") from exc
+    if reader.is_encrypted:
+        try:
+            ok = reader.decrypt("")
+        except Exception:  # noqa: BLE001
+            ok = 0
+        if not ok:
+            raise _ParseError("the PDF is encrypted with a password; save an unprotected copy and try again")
+    pages = []
+    for page in reader.pages:
+        pages.append(page.extract_text() or "")
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if len(text.split()) < 5:
+        raise _ParseError("the PDF has no text layer (a scan?); run OCR on it first")
+    meta: dict = {}
+    info = reader.metadata
+    if info is not None:
+        if info.title:
+            meta["title"] = str(info.title)
+        try:
+            if info.creation_date:
+                meta["published"] = info.creation_date.date()
+        except Exception:  # noqa: BLE001 - malformed dates are ignored
+            pass
+    return text, meta
+
+
+def _parse_docx(data: bytes) -> tuple[str, dict]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+            if total > MAX_DOCX_UNZIPPED:
+                raise _ParseError(
+                    f"the DOCX file would unpack to {total / 1048576:.0f} MB (a decompression bomb?) and was refused"
+                )
+    except zipfile.BadZipFile as exc:
+        raise _ParseError("not a readable DOCX file (corrupt or not a Word document)") from exc
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001
+        raise _ParseError("not a readable DOCX file (corrupt or not a Word document)") from exc
+    text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())
+    meta: dict = {}
+    props = document.core_properties
+    if props.title:
+        meta["title"] = props.title
+    if props.created:
+        meta["published"] = props.created.date()
+    return text, meta
+
+
+if __name__ == "__main__":
+    _worker(sys.argv[1])

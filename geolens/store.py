@@ -1,0 +1,274 @@
+"""DuckDB persistence: schema, idempotent insert, delete, export, with short-lived connections."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from geolens.tables import SCHEMA, TABLES, ArticleTables, coerce
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "geolens.duckdb"
+DB_ENV = "GEOLENS_DB"
+
+_SQL_TYPES = {
+    "string": "VARCHAR",
+    "Int64": "BIGINT",
+    "float64": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "datetime64[us]": "TIMESTAMP",
+}
+_KEYS = {
+    "articles": "PRIMARY KEY (article_id)",
+    "article_themes": "PRIMARY KEY (article_id, theme)",
+}
+# In-process: DuckDB refuses a second connection to one file with another configuration
+# (read-only vs read-write), so all opens of one path in this process take turns.
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+class StoreError(Exception):
+    """A database problem worth a one-line message to the user."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the database lock for longer than we were willing to wait."""
+
+
+def default_db_path() -> Path:
+    """The database path: $GEOLENS_DB if set, else data/geolens.duckdb in the project."""
+    env = os.environ.get(DB_ENV)
+    return Path(env).expanduser() if env else DEFAULT_DB
+
+
+def _q(col: str) -> str:
+    return f'"{col}"'
+
+
+def _create_sql() -> list[str]:
+    stmts = []
+    for table, cols in SCHEMA.items():
+        defs = [f"{_q(c)} {_SQL_TYPES[t]}" for c, t in cols.items()]
+        if table in _KEYS:
+            defs.append(_KEYS[table])
+        stmts.append(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)})")
+    stmts.append("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    stmts.append("INSERT INTO meta VALUES ('version', '0') ON CONFLICT DO NOTHING")
+    return stmts
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    msg = str(exc).lower()
+    return "lock" in msg or "conflicting lock" in msg or "resource temporarily unavailable" in msg
+
+
+class Store:
+    """One DuckDB file. No connection outlives a single operation, so other processes can write."""
+
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 30.0):
+        self.path = Path(path).expanduser() if path else default_db_path()
+        self.timeout = timeout
+        with _LOCKS_GUARD:
+            self._lock = _LOCKS.setdefault(str(self.path.resolve()), threading.RLock())
+
+    # -- connections -------------------------------------------------------------------------
+    def exists(self) -> bool:
+        """True when the database file has been created."""
+        return self.path.exists()
+
+    def _connect(self, read_only: bool, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    raise StoreError(f"cannot open database {self.path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"database {self.path} is busy (another process is writing); try again shortly"
+                    ) from exc
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.5)
+
+    def init(self) -> None:
+        """Create the file and the schema if they do not exist yet."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            con = self._connect(read_only=False)
+            try:
+                for stmt in _create_sql():
+                    con.execute(stmt)
+            finally:
+                con.close()
+
+    @contextmanager
+    def reader(self, timeout: float | None = None):
+        """A read-only connection for one operation; the file is closed again on exit."""
+        if not self.exists():
+            self.init()
+        with self._lock:
+            con = self._connect(read_only=True, timeout=timeout)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def writer(self):
+        """A read-write connection inside one transaction; commits on success, rolls back on error."""
+        if not self.exists():
+            self.init()
+        with self._lock:
+            con = self._connect(read_only=False)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    con.execute(
+                        "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'version'"
+                    )
+                    con.execute("COMMIT")
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+            finally:
+                con.close()
+
+    # -- reads ------------------------------------------------------------------------------
+    def version(self) -> int:
+        """The write counter: every committed write bumps it by one (0 for a missing database)."""
+        if not self.exists():
+            return 0
+        with self.reader() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def has(self, article_id: str) -> bool:
+        """True when the article is stored."""
+        if not self.exists():
+            return False
+        with self.reader() as con:
+            return con.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
+
+    def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
+        """Load one tidy table (optionally filtered by a SQL `where` clause) with the schema's dtypes."""
+        if name not in SCHEMA:
+            raise StoreError(f"unknown table {name!r}")
+        cols = ", ".join(_q(c) for c in SCHEMA[name])
+        sql = f"SELECT {cols} FROM {name}" + (f" WHERE {where}" if where else "")
+        with self.reader() as con:
+            df = con.execute(sql, params or []).df()
+        return coerce(df, name)
+
+    def article(self, article_id: str) -> dict[str, pd.DataFrame]:
+        """All rows of one article, by table name (empty frames when it is not stored)."""
+        out = {}
+        with self.reader() as con:
+            for name, cols in SCHEMA.items():
+                sel = ", ".join(_q(c) for c in cols)
+                df = con.execute(f"SELECT {sel} FROM {name} WHERE article_id = ?", [article_id]).df()
+                out[name] = coerce(df, name)
+        return out
+
+    def stats(self) -> dict[str, int]:
+        """Row counts per table plus the version."""
+        out = {}
+        with self.reader() as con:
+            for name in TABLES:
+                out[name] = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            out["distinct_countries"] = con.execute(
+                "SELECT count(DISTINCT country) FROM mentions WHERE country IS NOT NULL"
+            ).fetchone()[0]
+            out["version"] = int(con.execute("SELECT value FROM meta WHERE key='version'").fetchone()[0])
+        return out
+
+    # -- writes -----------------------------------------------------------------------------
+    def add(self, tables: ArticleTables) -> bool:
+        """Store one article with all its rows; False (and nothing written) when it is already stored."""
+        return self.add_many([tables])[0]
+
+    def add_many(self, batch: list[ArticleTables]) -> list[bool]:
+        """Store a batch of articles in one transaction; per article, True if added, False if a duplicate."""
+        results: list[bool] = []
+        if not batch:
+            return results
+        with self.writer() as con:
+            seen: set[str] = set()
+            existing = set()
+            ids = [t.article_id for t in batch]
+            if ids:
+                rows = con.execute(
+                    "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]
+                ).fetchall()
+                existing = {r[0] for r in rows}
+            fresh: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+            for t in batch:
+                aid = t.article_id
+                if aid in existing or aid in seen:
+                    results.append(False)
+                    continue
+                seen.add(aid)
+                results.append(True)
+                for name, df in t.frames().items():
+                    if len(df):
+                        fresh[name].append(df)
+            for name, frames in fresh.items():
+                if frames:
+                    self._insert(con, name, pd.concat(frames, ignore_index=True))
+        return results
+
+    @staticmethod
+    def _insert(con, name: str, df: pd.DataFrame) -> None:
+        df = coerce(df, name)
+        con.register("_incoming", df)
+        try:
+            cols = ", ".join(_q(c) for c in SCHEMA[name])
+            con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming")
+        finally:
+            con.unregister("_incoming")
+
+    def delete(self, article_id: str) -> bool:
+        """Delete an article and every row that belongs to it; False when it was not stored."""
+        if not self.has(article_id):
+            return False
+        with self.writer() as con:
+            for name in reversed(TABLES):
+                con.execute(f"DELETE FROM {name} WHERE article_id = ?", [article_id])
+        return True
+
+    def replace_themes(self, themes: pd.DataFrame, article_themes: pd.DataFrame, article_ids: list[str]) -> None:
+        """Swap the theme rows of the given articles for new ones, in one transaction."""
+        with self.writer() as con:
+            con.execute("DELETE FROM themes WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            con.execute("DELETE FROM article_themes WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            if len(themes):
+                self._insert(con, "themes", themes)
+            if len(article_themes):
+                self._insert(con, "article_themes", article_themes)
+
+    def export(self, out_dir: str | os.PathLike, fmt: str = "csv") -> list[Path]:
+        """Write every tidy table to `out_dir` as CSV or Parquet; returns the files written."""
+        if fmt not in ("csv", "parquet"):
+            raise StoreError(f"unknown export format {fmt!r} (use csv or parquet)")
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        with self.reader() as con:
+            for name in TABLES:
+                dest = out / f"{name}.{fmt}"
+                tmp = out / f".{name}.{fmt}.tmp"
+                opts = "(FORMAT CSV, HEADER)" if fmt == "csv" else "(FORMAT PARQUET)"
+                sql_path = str(tmp).replace("'", "''")
+                con.execute(f"COPY (SELECT * FROM {name} ORDER BY ALL) TO '{sql_path}' {opts}")
+                os.replace(tmp, dest)
+                written.append(dest)
+        return written

@@ -1,0 +1,140 @@
+"""Article: one article with every mention highlighted by kind, its countries, its themes with evidence."""
+
+import html
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from components import data, filters, highlight
+from components.layout import empty_database, ensure_routed
+from geolens import queries as q
+from geolens.queries import Filters
+
+ensure_routed()
+f = filters.get()
+st.title("Article")
+if st.session_state.get("art_flash"):
+    st.success(st.session_state.pop("art_flash"))
+
+total = int(data.query("summary", Filters()).iloc[0]["articles"])
+if total == 0:
+    empty_database()
+    st.stop()
+
+wanted = st.query_params.get("article", "")
+choices = data.query("article_choices", f, limit=500)
+ids = list(choices["article_id"])
+labels = dict(zip(choices["article_id"], choices["label"], strict=True))
+if wanted and wanted not in labels:
+    one = data.article(wanted)["articles"]
+    if len(one):
+        labels[wanted] = f"{one['title'].iloc[0] or '(untitled)'} (outside the current filters)"
+        ids.insert(0, wanted)
+    else:
+        st.warning("That article is not in the database (it may have been deleted). Pick another one below.")
+        wanted = ""
+if not ids:
+    st.info("No article matches the current filters; clear a filter to pick one.")
+    st.stop()
+# A link (?article=ID) that differs from what this page last wrote to the URL decides the article;
+# otherwise the picker does.
+if wanted and wanted != st.session_state.get("_art_url"):
+    st.session_state["art_pick"] = wanted
+if st.session_state.get("art_pick") not in ids:
+    st.session_state["art_pick"] = ids[0]
+aid = st.selectbox("Article", ids, key="art_pick", format_func=lambda a: labels.get(a, a),
+                   help="Newest first; limited to the current filters.")
+st.session_state["_art_url"] = aid
+st.query_params["article"] = aid
+
+frames = data.article(aid)
+art = frames["articles"]
+if art.empty:
+    st.warning("This article is no longer in the database.")
+    st.stop()
+a = art.iloc[0]
+st.html(f"<h2 style='margin:.2rem 0'>{html.escape(str(a['title'] or '(untitled)'))}</h2>")
+
+meta = []
+if str(a["published"]) != "NaT" and a["published"] is not None:
+    meta.append(f"<b>Published</b> {a['published']:%d %B %Y}")
+if a["source"]:
+    meta.append(f"<b>Source</b> {html.escape(str(a['source']))}")
+url = str(a["url"] or "")
+if url and urlparse(url).scheme in ("http", "https"):
+    meta.append(f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">original</a>')
+meta.append(f"<b>Words</b> {int(a['n_words'] or 0):,}")
+meta.append(f"<b>Added</b> {a['added_at']:%Y-%m-%d %H:%M}")
+meta.append(f"<b>ID</b> <code>{html.escape(aid)}</code>")
+st.html("<div style='color:#444'>" + " · ".join(meta) + "</div>")
+
+text_col, side = st.columns([3, 2])
+with text_col:
+    m = frames["mentions"]
+    kinds = [k for k in ("country", "person", "org", "place") if k in set(m["kind"].dropna())]
+    spans = [
+        (s, e, k, f"{k}: {ent}" + (f" → {c}" if isinstance(c, str) and c else ""))
+        for s, e, k, ent, c in zip(m["start"], m["end"], m["kind"], m["entity"].fillna(""), m["country"],
+                                   strict=True)
+    ]
+    st.html(highlight.STYLE)
+    st.html(highlight.legend(kinds or ["country"]))
+    with st.container(height=620):
+        st.html(highlight.text_block(highlight.highlight(str(a["text"]), spans)))
+with side:
+    st.subheader("Countries")
+    countries = q.article_countries(frames)
+    if countries.empty:
+        st.caption("No country is mentioned.")
+    else:
+        st.dataframe(countries[["name", "country", "mentions", "surfaces"]], hide_index=True, width="stretch",
+                     column_config={"name": "Country", "country": "ISO3", "mentions": "Mentions",
+                                    "surfaces": "Named as"})
+    st.subheader("Themes")
+    ev = q.article_theme_evidence(frames)
+    if ev.empty:
+        st.caption("No theme cue in this article.")
+    hits = frames["themes"]
+    sents = frames["sentences"].set_index("sent_idx")
+    for theme, part in ev.groupby("theme", sort=False):
+        first = part.iloc[0]
+        status = "assigned" if bool(first["assigned"]) else "not assigned (too little evidence)"
+        with st.expander(f"{first['name']} — {status}, score {first['score']:.1f}", expanded=bool(first["assigned"])):
+            st.html(highlight.theme_chips([(theme, first["name"])]))
+            for row in part.dropna(subset=["sent_idx"]).itertuples(index=False):
+                sent = sents.loc[row.sent_idx]
+                th = hits[(hits["theme"] == theme) & (hits["sent_idx"] == row.sent_idx)]
+                marks = [(s, e, "theme", f"cue: {c}") for s, e, c in zip(th["start"], th["end"], th["cue"],
+                                                                          strict=True)]
+                st.html(highlight.excerpt_card(str(sent["text"]), marks, offset=int(sent["start"]),
+                                               meta=f"sentence {int(row.sent_idx) + 1} · cues: {row.cues}"))
+
+st.divider()
+CONFIRM = "art_confirm_delete"
+
+
+def _ask(article_id: str) -> None:
+    st.session_state[CONFIRM] = article_id
+
+
+def _cancel() -> None:
+    st.session_state.pop(CONFIRM, None)
+
+
+def _delete(article_id: str) -> None:
+    deleted = data.delete_article(article_id)
+    st.session_state.pop(CONFIRM, None)
+    st.session_state.pop("art_pick", None)
+    st.session_state["_art_url"] = None
+    if "article" in st.query_params:
+        del st.query_params["article"]
+    st.session_state["art_flash"] = "Article deleted." if deleted else "The article was already gone."
+
+
+if st.session_state.get(CONFIRM) != aid:
+    st.button("Delete this article…", icon=":material/delete:", key="art_delete", on_click=_ask, args=(aid,))
+else:
+    st.warning("Delete this article and all its mentions and themes from the database? This cannot be undone.")
+    yes, no = st.columns(2)
+    yes.button("Yes, delete it", type="primary", key="art_delete_yes", on_click=_delete, args=(aid,))
+    no.button("Cancel", key="art_delete_no", on_click=_cancel)

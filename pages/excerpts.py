@@ -1,0 +1,68 @@
+"""Excerpts: the sentences behind the filters, highlighted, with theme chips, search, pages and CSV download."""
+
+import math
+
+import streamlit as st
+
+from components import data, filters, highlight
+from components.layout import ensure_routed, guard, links_params
+from geolens.queries import Filters, as_csv, theme_name
+
+PAGE_SIZE = 20
+
+ensure_routed()
+f = filters.get()
+st.title("Excerpts")
+
+total = int(data.query("summary", Filters()).iloc[0]["articles"])
+n_sel = int(data.query("summary", f).iloc[0]["articles"])
+if not guard(total, n_sel, f):
+    st.stop()
+
+if "exc_kw" not in st.session_state:
+    st.session_state["exc_kw"] = st.query_params.get("kw", "")
+keyword = st.text_input("Search in these sentences", key="exc_kw", placeholder="keyword, e.g. supply chain").strip()
+if keyword:
+    st.query_params["kw"] = keyword
+elif "kw" in st.query_params:
+    del st.query_params["kw"]
+
+rows = data.query("excerpts", f, keyword=keyword)
+if rows.empty:
+    what = f"containing “{keyword}”" if keyword else "naming a country or carrying a theme cue"
+    st.warning(f"No sentence {what} in the {n_sel:,} selected articles. Try another keyword or remove a filter.")
+    st.stop()
+
+n_pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+if st.session_state.get("exc_page", 1) > n_pages:
+    st.session_state["exc_page"] = 1
+top = st.columns([3, 1])
+top[0].markdown(f"**{len(rows):,} sentences** from {rows['article_id'].nunique():,} articles")
+top[1].download_button(
+    "Download CSV",
+    data=lambda: as_csv(rows.drop(columns=["start", "end"])),
+    file_name="geolens_excerpts.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+    key="exc_csv",
+    help="Every sentence the filters and the search select (not only this page).",
+)
+
+page = st.session_state.get("exc_page", 1)
+chunk = rows.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+spans = data.spans(chunk)
+st.html(highlight.STYLE)
+st.html(highlight.legend(["country", "person", "org", "place", "theme"] + (["keyword"] if keyword else [])))
+for row in chunk.itertuples(index=False):
+    mine = spans[(spans["article_id"] == row.article_id) & (spans["sent_idx"] == row.sent_idx)]
+    marks = highlight.spans_from_frame(mine) + [
+        (s + row.start, e + row.start, k, lab) for s, e, k, lab in highlight.keyword_spans(row.text, keyword)
+    ]
+    date = "undated" if row.published is None or str(row.published) == "NaT" else f"{row.published:%Y-%m-%d}"
+    chips = highlight.theme_chips((t, theme_name(t)) for t in row.themes.split(", ") if t)
+    st.html(highlight.excerpt_card(row.text, marks, offset=row.start, meta=f"{row.title} · {date}", chips_html=chips))
+    st.page_link("pages/article.py", label="Open article", icon=":material/arrow_forward:",
+                 query_params=links_params(f, article=row.article_id))
+if n_pages > 1:
+    st.pagination(n_pages, key="exc_page", max_visible_pages=9)

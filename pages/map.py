@@ -1,0 +1,57 @@
+"""Map: world choropleth of country mentions; selecting a country filters every page by it."""
+
+import streamlit as st
+
+from components import charts, data, filters
+from components.layout import ensure_routed, guard
+from geolens.queries import Filters
+
+ensure_routed()
+f = filters.get()
+st.title("Map")
+
+total = int(data.query("summary", Filters()).iloc[0]["articles"])
+counts = data.query("country_counts", f)
+n_sel = int(data.query("summary", f).iloc[0]["articles"])
+if not guard(total, n_sel, f):
+    st.stop()
+if counts.empty:
+    st.info("The selected articles mention no country, so the map would be blank.")
+    st.stop()
+
+
+def _on_select() -> None:
+    state = st.session_state.get("map_chart")
+    points = (state or {}).get("selection", {}).get("points", []) if isinstance(state, dict) else (
+        state.selection.points if state else [])
+    picked = [p.get("location") for p in points if p.get("location")]
+    if picked:
+        filters.set_countries(picked)
+
+
+metric = st.segmented_control("Colour by", ["articles", "mentions"], default="articles", key="map_metric",
+                              format_func=str.capitalize) or "articles"
+st.plotly_chart(
+    charts.choropleth(counts, selected=f.countries, value=metric),
+    key="map_chart",
+    on_select=_on_select,
+    selection_mode="points",
+    config={"scrollZoom": False, "displaylogo": False},
+)
+st.caption(
+    "Click a country to filter every page by it (outlined in orange); clear it in the sidebar. "
+    + (f"{len(counts)} countries are mentioned in the {n_sel:,} selected articles." if n_sel else "")
+)
+st.dataframe(
+    counts[["name", "country", "articles", "mentions"]],
+    hide_index=True,
+    width="stretch",
+    height=min(420, 36 * (len(counts) + 1)),
+    column_config={
+        "name": "Country",
+        "country": "ISO3",
+        "articles": st.column_config.ProgressColumn("Articles", format="%d", min_value=0,
+                                                   max_value=int(counts["articles"].max())),
+        "mentions": "Mentions",
+    },
+)

@@ -1,0 +1,66 @@
+"""Overview: headline figures, top countries and themes, theme-by-country heatmap, latest articles."""
+
+import streamlit as st
+
+from components import charts, data, filters
+from components.layout import article_url, ensure_routed, guard, links_params
+from geolens.queries import Filters
+
+ensure_routed()
+f = filters.get()
+st.title("Overview")
+
+total = data.query("summary", Filters()).iloc[0]
+s = data.query("summary", f).iloc[0]
+if not guard(int(total["articles"]), int(s["articles"]), f):
+    st.stop()
+
+m = st.columns(4)
+m[0].metric("Articles", f"{int(s['articles']):,}", help=f"of {int(total['articles']):,} in the database")
+m[1].metric("Countries mentioned", f"{int(s['countries']):,}")
+m[2].metric("Themes assigned", f"{int(s['themes'])} of 16")
+span = "—" if str(s["first"]) == "NaT" else f"{s['first']:%b %Y} – {s['last']:%b %Y}"
+m[3].metric("Date span", span, help=f"{int(s['undated'])} selected articles have no date" if s["undated"] else None)
+
+left, right = st.columns(2)
+with left:
+    countries = data.query("country_counts", f)
+    st.plotly_chart(charts.country_bar(countries, top=15, title="Top countries (articles mentioning them)"),
+                    key="ov_countries")
+with right:
+    themes = data.query("theme_counts", f)
+    if themes.empty:
+        st.info("No theme is assigned to the selected articles.")
+    else:
+        st.plotly_chart(charts.theme_bar(themes, title="Themes (articles assigned each theme)"), key="ov_themes")
+
+matrix = data.query("theme_country_matrix", f, top=12)
+if matrix.empty:
+    st.info("The selected articles carry no theme together with a country, so there is no heatmap to draw.")
+else:
+    st.plotly_chart(charts.theme_country_heatmap(matrix, title="Themes by country (articles with both)"),
+                    key="ov_heatmap")
+
+st.subheader("Latest articles")
+latest = data.query("latest_articles", f, limit=12)
+table = latest.assign(link=[article_url(f, a) for a in latest["article_id"]])
+event = st.dataframe(
+    table[["published", "title", "countries", "themes", "source", "link"]],
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="ov_latest",
+    column_config={
+        "published": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "countries": "Countries",
+        "themes": "Themes",
+        "source": "Source",
+        "link": st.column_config.LinkColumn("Open", display_text="Read →", width="small"),
+    },
+)
+st.caption("Select a row to read the article with its highlights.")
+rows = event.selection.rows if event else []
+if rows:
+    st.switch_page("pages/article.py", query_params=links_params(f, article=str(latest.iloc[rows[0]]["article_id"])))

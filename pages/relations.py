@@ -1,0 +1,44 @@
+"""Relations: countries named in the same sentence, as a network (edge = sentences, colour = dominant theme)."""
+
+import streamlit as st
+
+from components import charts, data, filters
+from components.layout import ensure_routed, guard
+from geolens.queries import Filters, country_name
+
+ensure_routed()
+f = filters.get()
+st.title("Relations")
+
+total = int(data.query("summary", Filters()).iloc[0]["articles"])
+n_sel = int(data.query("summary", f).iloc[0]["articles"])
+if not guard(total, n_sel, f):
+    st.stop()
+
+max_edges = st.slider("Strongest links shown", 10, 150, 50, step=10, key="rel_edges")
+edges = data.query("co_mentions", f, max_edges=max_edges)
+if edges.empty:
+    st.info("No two countries are named in the same sentence in the selected articles. "
+            "Remove a filter to see more links.")
+    st.stop()
+
+names = {c: country_name(c) for c in set(edges["source"]) | set(edges["target"])}
+st.plotly_chart(charts.network(edges, names=names), key="rel_network")
+st.caption("Edge width = number of sentences naming both countries; edge colour = the theme most of those "
+           "sentences carry; node colour = continent. Hover an edge's middle for an example sentence.")
+
+st.subheader("Strongest pairs")
+table = edges.assign(
+    pair=[f"{names[a]} – {names[b]}" for a, b in zip(edges["source"], edges["target"], strict=True)]
+)
+st.dataframe(
+    table[["pair", "sentences", "theme_name", "example"]],
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "pair": "Countries",
+        "sentences": "Sentences",
+        "theme_name": "Dominant theme",
+        "example": st.column_config.TextColumn("Example sentence", width="large"),
+    },
+)

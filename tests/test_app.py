@@ -1,0 +1,244 @@
+"""AppTest for every dashboard page on an empty database, on the sample and on the Wikinews corpus."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geolens.pipeline import analyse
+from geolens.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["overview", "map", "themes", "relations", "excerpts", "article"]
+TIMEOUT = 120
+
+
+@pytest.fixture
+def open_app(monkeypatch):
+    """Start the app on a database: returns a function(db_path, page=None, **query_params) -> ran AppTest."""
+
+    def start(db: Path, page: str | None = None, **params) -> AppTest:
+        monkeypatch.setenv("GEOLENS_DB", str(db))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        if page:
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return start
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text (markdown, captions, alerts, HTML, metrics, table cells)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error"):
+        parts.extend(str(e.value) for e in getattr(at, kind))
+    parts.extend(h.value for h in at.get("html"))
+    parts.extend(f"{m.label}: {m.value}" for m in at.metric)
+    for df in at.dataframe:
+        parts.append(df.value.to_string())
+    return "\n".join(parts)
+
+
+def plain(html_text: str) -> str:
+    """HTML reduced to the text a reader sees."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The plotly figures on the page, as dicts."""
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def japan_ids(db: Path) -> set[str]:
+    with Store(db).reader() as con:
+        return {r[0] for r in con.execute("SELECT DISTINCT article_id FROM mentions WHERE country = 'JPN'").fetchall()}
+
+
+# -- empty database ------------------------------------------------------------------------------
+@pytest.mark.parametrize("page", PAGES)
+def test_page_on_empty_database_explains_how_to_add_articles(open_app, empty_db_path, page):
+    at = open_app(empty_db_path, page)
+    assert "no articles yet" in texts(at)
+    assert not charts(at)
+
+
+# -- the bundled sample --------------------------------------------------------------------------
+def test_overview_on_sample_shows_headline_figures_and_charts(open_app, sample_db_path):
+    at = open_app(sample_db_path)
+    assert metric(at, "Articles") == "1"
+    assert int(metric(at, "Countries mentioned")) >= 5
+    figs = charts(at)
+    assert len(figs) == 3  # countries, themes, heatmap
+    bar_names = [n for tr in figs[0]["data"] for n in tr["y"]]
+    assert "Japan" in bar_names and "China" in bar_names
+    assert "Japan's Security Awakening" in texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_content_on_sample(open_app, sample_db_path, page):
+    at = open_app(sample_db_path, page)
+    shown = texts(at)
+    if page == "article":
+        assert "Japan&#x27;s Security Awakening" in shown  # the title, escaped
+        assert "<mark" in shown
+    elif page == "excerpts":
+        assert "sentences" in shown and "gl-card" in shown
+    else:
+        assert charts(at), f"{page} shows no chart"
+
+
+def test_excerpts_show_beijing_sentence_under_china_and_economic_security(open_app, sample_db_path):
+    at = open_app(sample_db_path, "excerpts", country="CHN", theme="economic_security")
+    assert at.sidebar.multiselect(key="flt_country").value == ["CHN"]
+    assert at.sidebar.multiselect(key="flt_theme").value == ["economic_security"]
+    shown = texts(at)
+    assert "Beijing has weaponized supply chains" in plain(shown)
+    assert ">Beijing</mark>" in shown  # highlighted as a country mention
+    # Every excerpt card names China and carries the economic-security chip.
+    cards = [h.value for h in at.get("html") if h.value.startswith('<div class="gl-card">')]
+    assert cards and all("Economic security" in c for c in cards)
+
+
+def test_excerpt_keyword_search_narrows_and_highlights(open_app, sample_db_path):
+    at = open_app(sample_db_path, "excerpts")
+    before = next(m.value for m in at.markdown if "sentences" in m.value)
+    at.text_input(key="exc_kw").set_value("rare earth").run()
+    after = next(m.value for m in at.markdown if "sentences" in m.value)
+    assert before != after
+    assert "gl-keyword" in texts(at)
+    assert at.query_params.get("kw") in ("rare earth", ["rare earth"])
+
+
+def test_filters_are_mirrored_in_url_and_restored_from_it(open_app, sample_db_path):
+    at = open_app(sample_db_path, "map")
+    at.sidebar.multiselect(key="flt_country").set_value(["JPN"]).run()
+    at.sidebar.text_input(key="flt_text").set_value("drone").run()
+    params = dict(at.query_params)
+    assert params["country"] in ("JPN", ["JPN"]) and params["q"] in ("drone", ["drone"])
+    again = open_app(sample_db_path, **params)
+    assert again.sidebar.multiselect(key="flt_country").value == ["JPN"]
+    assert again.sidebar.text_input(key="flt_text").value == "drone"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_filters_selecting_nothing_give_a_message_not_a_chart(open_app, sample_db_path, page):
+    at = open_app(sample_db_path, page, q="no article says zqxjv")
+    assert not charts(at)
+    assert "No article" in texts(at) or "No articles" in texts(at)
+
+
+def test_clear_filters_button_resets_the_selection(open_app, sample_db_path):
+    at = open_app(sample_db_path, None, country="JPN", q="drone")
+    at.sidebar.button(key="flt_clear").click().run()
+    assert at.sidebar.multiselect(key="flt_country").value == []
+    assert "country" not in at.query_params and "q" not in at.query_params
+
+
+def test_article_page_opens_by_url_and_highlights_every_mention_kind(open_app, sample_db_path):
+    aid = Store(sample_db_path).table("articles")["article_id"].iloc[0]
+    at = open_app(sample_db_path, "article", article=aid)
+    assert at.selectbox(key="art_pick").value == aid
+    html = texts(at)
+    for kind in ("country", "person", "org"):
+        assert f'class="gl-{kind}"' in html, kind
+    assert "Organisation" in html and "Person" in html  # the legend
+    assert "Economic security" in html  # themes with evidence
+
+
+# -- safety --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def hostile_db(tmp_path_factory, nlp) -> tuple[Path, str]:
+    from geolens.ingest import from_text
+
+    text = (
+        "Japan and China <script>alert('x')</script> traded threats in Tokyo. "
+        'The ministry posted <img src=x onerror="alert(1)"> and said the supply chains of China are a risk.'
+    )
+    path = tmp_path_factory.mktemp("db_hostile") / "hostile.duckdb"
+    store = Store(path)
+    tables = analyse(from_text(text, title="<b>Bold</b> <script>t()</script> headline"))
+    store.add(tables)
+    return path, tables.article_id
+
+
+@pytest.mark.parametrize("page", ["article", "excerpts", "overview"])
+def test_markup_in_article_text_is_shown_as_text(open_app, hostile_db, page):
+    db, aid = hostile_db
+    at = open_app(db, page, article=aid)
+    shown = "\n".join(h.value for h in at.get("html"))
+    assert "<script>" not in shown and "<img" not in shown and "<b>Bold" not in shown
+    if page == "article":
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in shown
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in shown
+        assert "&lt;b&gt;Bold&lt;/b&gt;" in shown
+    if page == "excerpts":
+        assert "&lt;img src=x" in shown
+
+
+# -- deletion ------------------------------------------------------------------------------------
+def test_article_delete_asks_for_confirmation_then_deletes(open_app, tmp_path, nlp):
+    from geolens.ingest import from_text
+
+    db = tmp_path / "del.duckdb"
+    store = Store(db)
+    keep = analyse(from_text("France and Germany signed a defence pact in Paris on Monday. " * 3, title="Keep"))
+    gone = analyse(from_text("Japan held talks with India in Tokyo about drones and ships. " * 3, title="Gone"))
+    store.add_many([keep, gone])
+    at = open_app(db, "article", article=gone.article_id)
+    at.button(key="art_delete").click().run()
+    assert store.has(gone.article_id)  # nothing happens before confirmation
+    assert "cannot be undone" in texts(at)
+    at.button(key="art_delete_yes").click().run()
+    assert not at.exception
+    assert not store.has(gone.article_id) and store.has(keep.article_id)
+    assert at.selectbox(key="art_pick").value == keep.article_id
+    assert "Article deleted." in texts(at)
+
+
+# -- the Wikinews corpus -------------------------------------------------------------------------
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_corpus(open_app, corpus_db_path, page):
+    at = open_app(corpus_db_path, page)
+    if page in ("overview", "map", "themes", "relations"):
+        assert charts(at)
+    if page == "overview":
+        assert int(metric(at, "Articles").replace(",", "")) >= 290
+    if page == "excerpts":
+        assert "gl-card" in texts(at)
+        assert at.get("pagination")
+
+
+@pytest.mark.slow
+def test_filtering_by_japan_leaves_only_articles_that_mention_japan(open_app, corpus_db_path):
+    expected = japan_ids(corpus_db_path)
+    at = open_app(corpus_db_path, "article")
+    at.sidebar.multiselect(key="flt_country").set_value(["JPN"]).run()
+    picker = at.selectbox(key="art_pick")
+    assert picker.value in expected
+    assert len(picker.options) == len(expected)  # the picker offers exactly the Japan articles
+    at.switch_page("pages/overview.py").run()
+    assert metric(at, "Articles") == f"{len(expected):,}"
+    at.switch_page("pages/excerpts.py").run()
+    cards = [h.value for h in at.get("html") if h.value.startswith('<div class="gl-card">')]
+    assert cards and all('class="gl-country"' in c for c in cards)
+
+
+@pytest.mark.slow
+def test_theme_filter_on_corpus_limits_theme_shares_to_that_theme(open_app, corpus_db_path):
+    at = open_app(corpus_db_path, "themes", theme="armed_conflict")
+    share = charts(at)[1]
+    assert share["data"][0]["y"] == ["Armed conflict"]

