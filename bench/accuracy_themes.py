@@ -18,12 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import spacy
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geolens.nlp import model_name  # noqa: E402
+from geolens.nlp import build_pipeline  # noqa: E402
 from geolens.themes import Scoring, ThemeTagger, load_taxonomy  # noqa: E402
 
 EVAL = ROOT.parent / "shared" / "eval"
@@ -58,9 +56,7 @@ def main() -> int:
         return 2
 
     taxonomy = load_taxonomy(args.taxonomy)
-    nlp = spacy.load(model_name(), exclude=["parser", "ner"])  # themes need tags, lemmas and sentences only
-    if "senter" in nlp.disabled:
-        nlp.enable_pipe("senter")
+    nlp = build_pipeline()  # the real pipeline, so sentence boundaries are the ones ingest stores
     tagger = ThemeTagger(nlp, taxonomy=taxonomy)
     one_cue = dataclasses.replace(
         taxonomy,

@@ -17,6 +17,9 @@ from components.palette import (
     theme_color,
 )
 
+# plotly.js fetches a base-map topology from its CDN for every geo plot; the map brings its own shapes
+# (GeoJSON), so point that fetch at an empty inline topology: no network, no failed request, no blank map.
+NO_TOPOJSON_URL = 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=13)
 
 
@@ -119,21 +122,42 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
     return _layout(fig, height=max(280, 28 * len(countries) + 170), title=title)
 
 
-def choropleth(df: pd.DataFrame, *, selected: tuple[str, ...] = (), value: str = "articles") -> go.Figure:
-    """World map of countries by articles mentioning them (df from queries.country_counts), ISO3 locations."""
+def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (), value: str = "articles") -> go.Figure:
+    """World map of countries by articles mentioning them (df from queries.country_counts).
+
+    `world` is GeoJSON whose feature ids are ISO3 codes (components.geo.world_geojson): the shapes travel with
+    the figure, so plotly needs no base map from the internet. Countries without a mention are drawn grey.
+    """
+    ids = [f["id"] for f in world["features"]]
     fig = go.Figure(
         go.Choropleth(
+            geojson=world,
+            locations=ids,
+            z=[0] * len(ids),
+            featureidkey="id",
+            colorscale=[[0, "#E9E9E9"], [1, "#E9E9E9"]],
+            showscale=False,
+            marker_line_color="#FFFFFF",
+            marker_line_width=0.5,
+            hoverinfo="skip",
+            name="world",
+        )
+    )
+    fig.add_trace(
+        go.Choropleth(
+            geojson=world,
+            featureidkey="id",
             locations=df["country"],
-            locationmode="ISO-3",
             z=df[value],
             colorscale=SEQUENTIAL,
             zmin=0,
-            marker_line_color="#666666",
-            marker_line_width=0.4,
-            colorbar=dict(title=value.capitalize(), thickness=12),
-            customdata=df[["name", "articles", "mentions"]].to_numpy(),
+            marker_line_color="#555555",
+            marker_line_width=0.5,
+            colorbar=dict(title=value.capitalize(), thickness=12, len=0.7),
+            customdata=df[["name", "articles", "mentions", "country"]].to_numpy(),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} articles, %{customdata[2]} mentions"
             "<extra></extra>",
+            name="countries",
         )
     )
     sel = df[df["country"].isin(selected)]
@@ -141,27 +165,26 @@ def choropleth(df: pd.DataFrame, *, selected: tuple[str, ...] = (), value: str =
         # Outline the filtered countries so the current filter is visible on the map itself.
         fig.add_trace(
             go.Choropleth(
+                geojson=world,
+                featureidkey="id",
                 locations=sel["country"],
-                locationmode="ISO-3",
                 z=[1] * len(sel),
                 colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
                 showscale=False,
                 marker_line_color="#D55E00",
                 marker_line_width=2.5,
                 hoverinfo="skip",
+                name="selected",
             )
         )
     fig.update_geos(
+        visible=False,
         showframe=False,
-        showcoastlines=False,
-        showcountries=True,
-        countrycolor="#BBBBBB",
-        showland=True,
-        landcolor="#F2F2F2",
         projection_type="natural earth",
+        lataxis_range=[-58, 85],
     )
     fig.update_layout(clickmode="event+select", dragmode=False)
-    return _layout(fig, height=520)
+    return _layout(fig, height=540)
 
 
 def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | None = None) -> go.Figure:

@@ -13,16 +13,17 @@ from geolens.ingest import IngestError
 from geolens.store import Store, StoreError, default_db_path
 
 
-def _db_parent() -> argparse.ArgumentParser:
+def _db_option(default) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
-    p.add_argument("--db", metavar="PATH", help="database file (default: $GEOLENS_DB or data/geolens.duckdb)")
+    p.add_argument("--db", metavar="PATH", default=default, help="database file (default: $GEOLENS_DB or data/geolens.duckdb)")
     return p
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the geolens command line."""
-    db = _db_parent()
-    parser = argparse.ArgumentParser(prog="python -m geolens", description=__doc__, parents=[db])
+    # --db works before or after the command; the command's copy must not reset the global one.
+    db = _db_option(argparse.SUPPRESS)
+    parser = argparse.ArgumentParser(prog="python -m geolens", description=__doc__, parents=[_db_option(None)])
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", parents=[db], help="read articles from files or folders and store their tables")

@@ -24,11 +24,13 @@ if not Doc.has_extension("geo_mentions"):
     Doc.set_extension("geo_mentions", default=None)
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 COUNTRY_ROUTES = frozenset({"name", "demonym"})
 PLACE_ROUTES = frozenset({"city", "subdivision"})
 # A city reading loses to a much larger namesake even when the article talks about the smaller one's country.
 DOMINANCE = 20
 ALTERNATE_DISCOUNT = 5
+SAME_COUNTRY_ORDER = ("name", "demonym", "capital", "city", "subdivision")
 MAX_PLACE_TOKENS = 5  # longest place name looked up, in tokens ("Bains and Grants Town")
 # A city below this size that only its own name points at, in an article about another country, is a namesake.
 ISOLATED_CITY = 200_000
@@ -101,11 +103,12 @@ class CountryResolver:
 
     def _place_readings(self, doc: Doc, start: int, text: str) -> list[Candidate]:
         """Readings of a capitalised token sequence as a city, a subdivision or a subdivision's code."""
+        text = text.rstrip("-–—") or text
         if text in self.gaz.place_codes:
             if text in self.gaz.after_comma and (start == 0 or doc[start - 1].text != ","):
                 return []
             return list(self.gaz.place_codes[text])
-        key = text.lower()
+        key = text.rstrip("-–—").lower()  # the tokenizer keeps a dateline's dash: "Calif.--"
         found = self.gaz.places.get(key)
         if found is None and not key.isascii():
             found = self.gaz.places.get(fold(key))
@@ -116,20 +119,24 @@ class CountryResolver:
         "strong", "weak" (only confirms a country the article names otherwise) or None (not a place)."""
         tags = {labels[i] for i in range(span.start, span.end)} - {""}
         prev = doc[span.start - 1].lower_ if span.start else ""
-        if span.text in self.gaz.place_codes:
+        if span.text.rstrip("-–—") in self.gaz.place_codes:
             if prev == ",":
                 return "strong"  # "Nelson, BC", "Pleasanton, Calif."
             return "weak" if "GPE" in tags else None
         if len(span) == 1 and doc[span.start].tag_ not in ("NNP", "NNPS"):
             return None  # a capitalised common word ("Police", "Best", "Market")
-        prominent = any(c.via == "subdivision" or (c.primary and c.population >= PROMINENT_CITY) for c in cands)
+        prominent = any(c.via == "subdivision" or _size(c) >= PROMINENT_CITY for c in cands)
         if span.text.isupper() and "PERSON" not in tags:
             return "strong" if len(span.text) >= 4 and prominent else None  # a dateline: "WINNIPEG —"
         if tags & {"GPE", "LOC", "FAC", "NORP"}:
-            return "strong" if prominent or any(c.primary for c in cands) else None
+            if not (prominent or any(c.primary for c in cands)):
+                return None
+            # One word naming a small town or a province of some country: true of many words and surnames.
+            thin = len(span) == 1 and not any(c.via == "city" and _size(c) >= PROMINENT_CITY for c in cands)
+            return "weak" if thin else "strong"
         if tags & {"ORG", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}:
             # A well-known place inside a name: "University of California", "Toronto Star".
-            if any(c.primary and c.population >= MAJOR_CITY for c in cands):
+            if any(_size(c) >= MAJOR_CITY for c in cands):
                 return "strong"
             return "weak" if prominent else None
         if "PERSON" in tags:
@@ -139,7 +146,7 @@ class CountryResolver:
             if prev in self.gaz.place_prepositions or (len(span) > 1 and prominent):
                 return "weak"
             return None
-        if tags:
+        if tags & NUMERIC_LABELS:
             return None  # a date, number, quantity...
         if max(c.population for c in cands) >= 1_000_000:
             return "strong"
@@ -228,12 +235,19 @@ class CountryResolver:
             return prev not in self.gaz.place_prepositions
         return False
 
+    @classmethod
+    def _choose(cls, cands: list[Candidate], any_count: Counter, place_count: Counter) -> Candidate:
+        iso3 = cls._choose_country(cands, any_count, place_count).iso3
+        # Within the chosen country, the most telling reading ("Tokyo" the capital, not the prefecture).
+        return min((c for c in cands if c.iso3 == iso3),
+                   key=lambda c: SAME_COUNTRY_ORDER.index(c.via) if c.via in SAME_COUNTRY_ORDER else 9)
+
     @staticmethod
-    def _choose(cands: list[Candidate], any_count: Counter, place_count: Counter) -> Candidate:
-        prior = max(cands, key=_key)
+    def _choose_country(cands: list[Candidate], any_count: Counter, place_count: Counter) -> Candidate:
         isos = {c.iso3 for c in cands}
         if len(isos) == 1:
-            return prior
+            return cands[0]
+        prior = max(cands, key=_key)
         if prior.via in COUNTRY_ROUTES:
             # A country reading holds unless the article is about places of another candidate country and
             # never otherwise names this one ("Georgia" among "Atlanta" and "Savannah").
@@ -269,14 +283,15 @@ class CountryResolver:
         any_count: Counter = Counter()
         place_count: Counter = Counter()
         for h in hits:
-            if len({c.iso3 for c in h.cands}) == 1 and not h.weak:
+            if len({c.iso3 for c in h.cands}) == 1:
                 any_count[h.cands[0].iso3] += 1
                 if any(c.via in PLACE_ROUTES for c in h.cands):
                     place_count[h.cands[0].iso3] += 1
         resolved = [(h, self._choose(h.cands, any_count, place_count)) for h in hits]
         weak_names = Counter(c.iso3 for c, _ in {(c, doc[h.start:h.end].text) for h, c in resolved if h.weak})
         confirmed = {c.iso3 for h, c in resolved if not h.weak} | {iso for iso, n in weak_names.items() if n > 1}
-        resolved = [(h, c) for h, c in resolved if not h.weak or c.iso3 in confirmed]
+        # Thin evidence confirms a country the article names otherwise, or stands when there is nothing else.
+        resolved = [(h, c) for h, c in resolved if not h.weak or c.iso3 in confirmed or not confirmed]
         home = _home_country(doc, resolved)
         mentions: list[Mention] = []
         for h, c in resolved:
@@ -295,7 +310,7 @@ class CountryResolver:
             covered[h.start:h.end] = b"\x01" * (h.end - h.start)
         if home and self.context_places:
             mentions.extend(self._unknown_places(doc, covered, home))
-        for h in layer:
+        for h in sorted(layer, key=lambda h: (h.start - h.end, h.start)):
             span = doc[h.start:h.end]
             if not any(covered[h.start:h.end]) or all(c.via == "institution" for c in h.cands):
                 mentions.append(self._mention(doc, span, h, h.cands[0]))

@@ -46,9 +46,9 @@ def build_pipeline(name: str | None = None) -> Language:
             f"spaCy model {name!r} is not installed: pip install -r requirements.txt "
             f"(or set {MODEL_ENV} to an installed model such as en_core_web_sm)"
         ) from exc
-    if "senter" in nlp.pipe_names and "senter" in nlp.disabled:
+    if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
-    elif "senter" not in nlp.pipe_names and "parser" not in nlp.pipe_names:
+    elif "senter" not in nlp.component_names and "parser" not in nlp.component_names:
         nlp.add_pipe("sentencizer", first=True)
     nlp.add_pipe("geolens_line_breaks", after="senter" if "senter" in nlp.pipe_names else "sentencizer")
     nlp.add_pipe("geolens_countries", last=True)

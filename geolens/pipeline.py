@@ -104,32 +104,36 @@ def ingest_articles(
     progress: Callable[[int], None] | None = None,
 ) -> list[Outcome]:
     """Analyse and store articles; duplicates (already stored, or repeated in the batch) are skipped unanalysed."""
-    outcomes: list[Outcome] = []
+    results: dict[int, Outcome] = {}
     stored = _stored_ids(store, [article_id(a.text) for a in articles])
-    todo: list[Article] = []
+    todo: list[tuple[int, Article]] = []
     seen: set[str] = set()
-    for a in articles:
+    for i, a in enumerate(articles):
         aid = article_id(a.text)
         if aid in stored or aid in seen:
-            outcomes.append(Outcome(a.origin, "duplicate", aid, a.title))
+            results[i] = Outcome(a.origin, "duplicate", aid, a.title)
             if progress:
                 progress(1)
         else:
             seen.add(aid)
-            todo.append(a)
-    batch: list[tuple[Article, ArticleTables]] = []
-    for a, tables in zip(todo, analyse_many(todo, n_process=n_process), strict=True):
-        batch.append((a, tables))
-        if len(batch) >= WRITE_BATCH:
-            outcomes.extend(_write(store, batch))
-            if progress:
-                progress(len(batch))
-            batch = []
-    if batch:
-        outcomes.extend(_write(store, batch))
+            todo.append((i, a))
+    batch: list[tuple[int, Article, ArticleTables]] = []
+
+    def flush() -> None:
+        for (i, _, _), outcome in zip(batch, _write(store, [(a, t) for _, a, t in batch]), strict=True):
+            results[i] = outcome
         if progress:
             progress(len(batch))
-    return outcomes
+        batch.clear()
+
+    analysed = analyse_many([a for _, a in todo], n_process=n_process)
+    for (i, a), tables in zip(todo, analysed, strict=True):
+        batch.append((i, a, tables))
+        if len(batch) >= WRITE_BATCH:
+            flush()
+    if batch:
+        flush()
+    return [results[i] for i in range(len(articles))]
 
 
 def _stored_ids(store: Store, ids: list[str]) -> set[str]:

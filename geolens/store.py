@@ -16,6 +16,7 @@ from geolens.tables import SCHEMA, TABLES, ArticleTables, coerce
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "geolens.duckdb"
 DB_ENV = "GEOLENS_DB"
+TIMEOUT_ENV = "GEOLENS_DB_TIMEOUT"
 
 _SQL_TYPES = {
     "string": "VARCHAR",
@@ -72,9 +73,9 @@ def _is_lock_error(exc: Exception) -> bool:
 class Store:
     """One DuckDB file. No connection outlives a single operation, so other processes can write."""
 
-    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 30.0):
+    def __init__(self, path: str | os.PathLike | None = None, *, timeout: float | None = None):
         self.path = Path(path).expanduser() if path else default_db_path()
-        self.timeout = timeout
+        self.timeout = timeout if timeout is not None else float(os.environ.get(TIMEOUT_ENV) or 30.0)
         with _LOCKS_GUARD:
             self._lock = _LOCKS.setdefault(str(self.path.resolve()), threading.RLock())
 

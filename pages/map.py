@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts, data, filters
+from components.geo import world_geojson
 from components.layout import ensure_routed, guard
 from geolens.queries import Filters
 
@@ -32,11 +33,11 @@ def _on_select() -> None:
 metric = st.segmented_control("Colour by", ["articles", "mentions"], default="articles", key="map_metric",
                               format_func=str.capitalize) or "articles"
 st.plotly_chart(
-    charts.choropleth(counts, selected=f.countries, value=metric),
+    charts.choropleth(counts, world=world_geojson(), selected=f.countries, value=metric),
     key="map_chart",
     on_select=_on_select,
     selection_mode="points",
-    config={"scrollZoom": False, "displaylogo": False},
+    config={"scrollZoom": False, "displaylogo": False, "topojsonURL": charts.NO_TOPOJSON_URL},
 )
 st.caption(
     "Click a country to filter every page by it (outlined in orange); clear it in the sidebar. "

@@ -89,3 +89,18 @@ def sample_db_path(tmp_path_factory, nlp) -> Path:
 def corpus_db_path(tmp_path_factory, corpus_csvs) -> Path:
     """A database holding the Wikinews corpus (../shared/corpus): one ingest per session."""
     return _build_db(tmp_path_factory.mktemp("db_corpus") / "corpus.duckdb", corpus_csvs)
+
+
+@pytest.fixture(scope="session")
+def countries_nlp():
+    """The English model with only the country component added (no theme component), loaded once."""
+    import spacy
+
+    from geolens import countries  # noqa: F401  (registers the factory)
+    from geolens.nlp import model_name
+
+    nlp = spacy.load(model_name(), exclude=["parser"])
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    nlp.add_pipe("geolens_countries")
+    return nlp

@@ -1,0 +1,67 @@
+"""World country shapes for the map: the bundled TopoJSON decoded to GeoJSON keyed by ISO 3166 alpha-3."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pycountry
+
+WORLD_FILE = Path(__file__).resolve().parent.parent / "data" / "world" / "countries-110m.json"
+# Natural Earth shapes that carry no ISO numeric code, by their name in the file.
+_NO_NUMERIC = {"Kosovo": "XKX", "N. Cyprus": "CYN", "Somaliland": "SOL"}
+
+
+def topo_to_geojson(topo: dict, object_name: str = "countries") -> dict:
+    """Decode one GeometryCollection of a (quantised, delta-encoded) TopoJSON topology into GeoJSON."""
+    tf = topo.get("transform")
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        pts = []
+        for dx, dy, *_ in arc:
+            if tf:
+                x, y = x + dx, y + dy
+                pts.append([x * tf["scale"][0] + tf["translate"][0], y * tf["scale"][1] + tf["translate"][1]])
+            else:
+                pts.append([dx, dy])
+        arcs.append(pts)
+
+    def ring(indices: list[int]) -> list[list[float]]:
+        out: list[list[float]] = []
+        for i in indices:
+            pts = arcs[i] if i >= 0 else arcs[~i][::-1]
+            out.extend(pts if not out else pts[1:])
+        return [[round(x, 3), round(y, 3)] for x, y in out]
+
+    features = []
+    for geom in topo["objects"][object_name]["geometries"]:
+        kind = geom.get("type")
+        if kind == "Polygon":
+            coords = [ring(r) for r in geom["arcs"]]
+        elif kind == "MultiPolygon":
+            coords = [[ring(r) for r in poly] for poly in geom["arcs"]]
+        else:
+            continue
+        features.append({
+            "type": "Feature",
+            "id": geom.get("id"),
+            "properties": dict(geom.get("properties") or {}),
+            "geometry": {"type": kind, "coordinates": coords},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+@functools.cache
+def world_geojson() -> dict:
+    """Country shapes as GeoJSON whose feature ids are ISO 3166 alpha-3 codes (loaded once)."""
+    gj = topo_to_geojson(json.loads(WORLD_FILE.read_text(encoding="utf-8")))
+    features = []
+    for feat in gj["features"]:
+        num = feat.get("id")
+        country = pycountry.countries.get(numeric=str(num).zfill(3)) if num else None
+        iso3 = country.alpha_3 if country else _NO_NUMERIC.get(feat["properties"].get("name", ""))
+        if iso3:
+            features.append({**feat, "id": iso3})
+    return {"type": "FeatureCollection", "features": features}

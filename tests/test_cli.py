@@ -1,0 +1,138 @@
+"""The command line as a user runs it: real processes, exit codes, one-line errors, the annotate contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, env_db=None, cwd=ROOT):
+    import os
+
+    env = {**os.environ}
+    if env_db:
+        env["GEOLENS_DB"] = str(env_db)
+    return subprocess.run([sys.executable, "-m", "geolens", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def db_with_seed(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "cli.duckdb"
+    r = run("ingest", "--no-progress", ROOT / "data" / "sample", env_db=db)
+    assert r.returncode == 0, r.stderr
+    assert "added 1, duplicates 0, rejected 0" in r.stdout
+    return db
+
+
+def test_cli_ingest_twice_reports_duplicate(db_with_seed):
+    r = run("--db", db_with_seed, "ingest", ROOT / "data" / "sample" / "japan_security_awakening.txt")
+    assert r.returncode == 0
+    assert "added 0, duplicates 1, rejected 0" in r.stdout
+
+
+def test_cli_ingest_rejects_bad_files_with_reason_and_nonzero_exit(tmp_path, db_with_seed):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "fake.pdf").write_bytes(b"not a pdf at all")
+    before = run("stats", "--db", db_with_seed).stdout
+    r = run("ingest", "--db", db_with_seed, tmp_path, tmp_path / "missing.txt")
+    assert r.returncode == 1
+    assert "empty.txt: the file is empty" in r.stdout
+    assert "fake.pdf: not a readable PDF" in r.stdout
+    assert "missing.txt: no such file or folder" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert run("stats", "--db", db_with_seed).stdout == before
+
+
+def test_cli_stats_counts_rows(db_with_seed):
+    r = run("stats", "--db", db_with_seed)
+    counts = dict(line.split() for line in r.stdout.splitlines())
+    assert counts["articles"] == "1" and int(counts["mentions"]) > 30 and int(counts["themes"]) > 10
+
+
+def test_cli_export_writes_each_table(tmp_path, db_with_seed):
+    r = run("export", tmp_path / "out", "--format", "csv", "--db", db_with_seed)
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["article_themes.csv", "articles.csv", "mentions.csv", "sentences.csv", "themes.csv"]
+
+
+def test_cli_annotate_follows_the_evaluation_contract(tmp_path, seed_text):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "seed", "text": seed_text}) + "\n" + json.dumps({"id": "x", "text": "Nothing here at all."}) + "\n")
+    r = run("annotate", src, "-o", tmp_path / "out.jsonl")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [row["id"] for row in rows] == ["seed", "x"]
+    seed = rows[0]
+    assert {"JPN", "CHN", "USA", "KOR", "PRK", "RUS", "UKR"} <= set(seed["countries"])
+    assert all(seed_text[m["start"]: m["end"]] == m["surface"] for m in seed["mentions"])
+    assert {"alliances_partnerships", "military_technology", "economic_security"} <= set(seed["themes"])
+    assert rows[1]["countries"] == [] and rows[1]["themes"] == []
+
+
+def test_cli_annotate_bad_input_is_one_line_error(tmp_path):
+    src = tmp_path / "bad.jsonl"
+    src.write_text("{not json\n")
+    r = run("annotate", src)
+    assert r.returncode == 2
+    assert r.stderr.strip().startswith("error:") and "line 1" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cli_delete_removes_article_and_unknown_id_fails(tmp_path, seed_text):
+    db = tmp_path / "del.duckdb"
+    (tmp_path / "a.txt").write_text(seed_text)
+    run("ingest", tmp_path / "a.txt", "--db", db)
+    from geolens.store import Store
+
+    [aid] = Store(db).table("articles")["article_id"].tolist()
+    assert run("delete", aid, "--db", db).returncode == 0
+    assert Store(db).stats()["mentions"] == 0
+    r = run("delete", aid, "--db", db)
+    assert r.returncode == 1 and "no article" in r.stderr
+
+
+def test_cli_ingest_waits_for_a_writer_in_another_process(tmp_path, seed_text):
+    db = tmp_path / "lock.duckdb"
+    from geolens.store import Store
+
+    Store(db).init()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys,time,duckdb; c=duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(3); c.close()", str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    (tmp_path / "a.txt").write_text(seed_text)
+    r = run("ingest", tmp_path / "a.txt", "--db", db)
+    holder.wait(10)
+    assert r.returncode == 0 and "added 1" in r.stdout
+
+
+def test_cli_ingest_busy_database_fails_cleanly(tmp_path, seed_text):
+    import os
+
+    db = tmp_path / "busy.duckdb"
+    from geolens.store import Store
+
+    Store(db).init()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys,time,duckdb; c=duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(20); c.close()", str(db)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        (tmp_path / "a.txt").write_text(seed_text)
+        env = {**os.environ, "GEOLENS_DB_TIMEOUT": "1"}
+        r = subprocess.run([sys.executable, "-m", "geolens", "ingest", str(tmp_path / "a.txt"), "--db", str(db)],
+                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert r.returncode == 2
+    assert "busy" in r.stderr and "Traceback" not in r.stderr
+    assert Store(db).stats()["articles"] == 0

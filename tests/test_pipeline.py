@@ -1,0 +1,109 @@
+"""The preprocessing flow end to end: seeding, batch ingest, and the whole Wikinews corpus in tidy tables."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from geolens.ingest import from_text
+from geolens.pipeline import ensure_seeded, ingest_articles, read_inputs
+from geolens.store import Store
+from geolens.tables import SCHEMA
+
+SPEC_THEMES = {
+    "alliances_partnerships", "defense_posture", "armed_conflict", "terrorism_violence", "nuclear_wmd",
+    "military_technology", "economic_security", "trade_sanctions", "technology_innovation", "territorial_disputes",
+    "diplomacy", "international_order", "domestic_politics", "cyber_information", "energy_infrastructure",
+    "humanitarian",
+}
+
+
+def test_pipeline_seeds_fresh_database_with_the_sample(tmp_path, nlp):
+    store = Store(tmp_path / "fresh.duckdb")
+    assert ensure_seeded(store) is True
+    titles = store.table("articles")["title"].tolist()
+    assert titles == ["Japan's Security Awakening: Beyond American Dependence"]
+    assert ensure_seeded(store) is False  # an existing database is left alone
+
+
+def test_pipeline_skips_duplicates_within_a_batch_and_across_runs(tmp_path, nlp, seed_text):
+    store = Store(tmp_path / "d.duckdb")
+    a = from_text(seed_text, origin="one.txt")
+    b = from_text("  " + seed_text.replace("\n", "\n\n") + "  ", origin="same-text-other-spacing.txt")
+    first = ingest_articles(store, [a, b], n_process=1)
+    assert [o.status for o in first] == ["added", "duplicate"]
+    again = ingest_articles(store, [a], n_process=1)
+    assert [o.status for o in again] == ["duplicate"]
+    assert len(store.table("articles")) == 1
+
+
+def test_pipeline_reports_bad_files_and_ingests_the_rest(tmp_path, nlp, seed_text):
+    (tmp_path / "good.txt").write_text(seed_text, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    articles, rejected = read_inputs([tmp_path])
+    assert len(articles) == 1
+    assert sorted((r.origin.split("/")[-1], r.reason) for r in rejected) == [
+        ("binary.txt", "this is a binary file, not text"),
+        ("empty.txt", "the file is empty"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def corpus(corpus_db_path):
+    store = Store(corpus_db_path)
+    return {t: store.table(t) for t in SCHEMA}
+
+
+@pytest.mark.slow
+def test_corpus_ingest_stores_every_real_article(corpus, corpus_csvs):
+    import pandas as pd
+
+    rows = pd.concat([pd.read_csv(p) for p in corpus_csvs])
+    real = rows[rows["text"].fillna("").str.split().str.len() >= 20]
+    assert len(corpus["articles"]) == len(real) == 294
+    assert corpus["articles"]["article_id"].is_unique
+    assert corpus["articles"]["published"].notna().all()
+
+
+@pytest.mark.slow
+def test_corpus_mention_offsets_point_at_their_surface_text(corpus):
+    text = dict(zip(corpus["articles"]["article_id"], corpus["articles"]["text"], strict=True))
+    m = corpus["mentions"]
+    assert len(m) > 5000
+    bad = [r for r in m.itertuples() if text[r.article_id][r.start: r.end] != r.surface]
+    assert bad == []
+    assert set(m["kind"].dropna()) <= {"country", "person", "org", "place"}
+    assert m["country"].dropna().str.fullmatch(r"[A-Z]{3}").all()
+
+
+@pytest.mark.slow
+def test_corpus_sentences_lie_inside_their_article_and_in_order(corpus):
+    lengths = dict(zip(corpus["articles"]["article_id"], corpus["articles"]["text"].str.len(), strict=True))
+    text = dict(zip(corpus["articles"]["article_id"], corpus["articles"]["text"], strict=True))
+    s = corpus["sentences"]
+    assert ((s["start"] >= 0) & (s["start"] < s["end"])).all()
+    assert (s["end"] <= s["article_id"].map(lengths)).all()
+    assert all(text[r.article_id][r.start: r.end] == r.text for r in s.itertuples())
+    for _, g in s.groupby("article_id"):
+        assert list(g.sort_values("sent_idx")["start"]) == sorted(g["start"])
+        assert list(g["sent_idx"].sort_values()) == list(range(len(g)))
+
+
+@pytest.mark.slow
+def test_corpus_theme_ids_are_the_sixteen_of_the_spec(corpus):
+    assert set(corpus["themes"]["theme"]) <= SPEC_THEMES
+    assert set(corpus["article_themes"]["theme"]) <= SPEC_THEMES
+    taxonomy = yaml.safe_load(open("data/taxonomy.yaml", encoding="utf-8"))
+    ids = {t["id"] for t in (taxonomy["themes"] if isinstance(taxonomy, dict) else taxonomy)}
+    assert ids == SPEC_THEMES
+    t = corpus["themes"]
+    text = dict(zip(corpus["articles"]["article_id"], corpus["articles"]["text"], strict=True))
+    assert all(len(text[r.article_id][r.start: r.end]) == r.end - r.start > 0 for r in t.itertuples())
+
+
+@pytest.mark.slow
+def test_corpus_every_row_belongs_to_a_stored_article(corpus):
+    ids = set(corpus["articles"]["article_id"])
+    for name in ("sentences", "mentions", "themes", "article_themes"):
+        assert set(corpus[name]["article_id"]) <= ids, name
