@@ -6,16 +6,19 @@ import math
 import textwrap
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from components.palette import (
     CONTINENT_COLORS,
     CONTINENT_NAMES,
+    MAP_SCALE,
     SEQUENTIAL,
     country_color,
     theme_color,
 )
+from geolens.queries import country_continent
 
 # plotly.js fetches a base-map topology from its CDN for every geo plot; the map brings its own shapes
 # (GeoJSON), so point that fetch at an empty inline topology: no network, no failed request, no blank map.
@@ -143,17 +146,22 @@ def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (),
             name="world",
         )
     )
+    # Counts are heavy-tailed (one superpower in most articles): colour on a log scale, label real values.
+    vmax = max(1, int(df[value].max())) if len(df) else 1
+    ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v <= vmax]
     fig.add_trace(
         go.Choropleth(
             geojson=world,
             featureidkey="id",
             locations=df["country"],
-            z=df[value],
-            colorscale=SEQUENTIAL,
+            z=np.log10(df[value].astype(float).clip(lower=1)),
             zmin=0,
+            zmax=max(np.log10(vmax), 0.3),
+            colorscale=MAP_SCALE,
             marker_line_color="#555555",
             marker_line_width=0.5,
-            colorbar=dict(title=value.capitalize(), thickness=12, len=0.7),
+            colorbar=dict(title=value.capitalize(), thickness=12, len=0.7, tickvals=np.log10(ticks).tolist(),
+                          ticktext=[str(t) for t in ticks]),
             customdata=df[["name", "articles", "mentions", "country"]].to_numpy(),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} articles, %{customdata[2]} mentions"
             "<extra></extra>",
@@ -235,18 +243,49 @@ def cue_bar(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
 
 
 def network_layout(edges: pd.DataFrame, *, seed: int = 7) -> dict[str, tuple[float, float]]:
-    """Node positions for a co-mention network (spring layout weighted by sentences, deterministic)."""
+    """Node positions for a co-mention network, deterministic.
+
+    Each connected component gets its own spring layout (a single layout flings small components to the
+    edges and squeezes the big one); the largest sits on the left, the others are stacked in a column
+    to its right, each scaled by its size.
+    """
     g = nx.Graph()
     for row in edges.itertuples(index=False):
         g.add_edge(row.source, row.target, weight=float(row.sentences))
     if g.number_of_nodes() == 0:
         return {}
-    k = 1.6 / math.sqrt(g.number_of_nodes())
-    pos = nx.spring_layout(g, weight="weight", seed=seed, k=k, iterations=80)
-    return {n: (float(x), float(y)) for n, (x, y) in pos.items()}
+    comps = sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: (-len(c), c))
+    pos: dict[str, tuple[float, float]] = {}
+    n_max = len(comps[0])
+    y_next, col_x = 1.0, 1.45
+    for i, nodes in enumerate(comps):
+        sub = g.subgraph(nodes)
+        if len(nodes) == 1:
+            raw = {nodes[0]: (0.0, 0.0)}
+        else:
+            k = 1.8 / math.sqrt(len(nodes))
+            raw = nx.spring_layout(sub, weight=None, seed=seed, k=k, iterations=150)
+        xs = [p[0] for p in raw.values()]
+        ys = [p[1] for p in raw.values()]
+        cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+        scale = 2.0 * math.sqrt(len(nodes) / n_max) / span if len(nodes) > 1 else 0.0
+        scale = min(scale, 0.6 / span) if i > 0 else scale
+        if i == 0:
+            ox, oy = 0.0, 0.0
+        else:
+            h = max(0.25, (max(ys) - min(ys)) * scale)
+            ox, oy = col_x, y_next - h / 2
+            y_next -= h + 0.3
+            if y_next < -1.2:  # next column
+                y_next, col_x = 1.0, col_x + 0.9
+        for n, (x, y) in raw.items():
+            pos[n] = (ox + (x - cx) * scale, oy + (y - cy) * scale)
+    return pos
 
 
-def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: int = 7) -> go.Figure:
+def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: int = 7,
+            label_top: int = 25) -> go.Figure:
     """Co-mention network (df from queries.co_mentions): edge width = sentences, edge colour = dominant theme.
 
     Hovering an edge's midpoint shows its sentence count, dominant theme and an example sentence.
@@ -270,7 +309,8 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
                     opacity=0.8,
                     hoverinfo="skip",
                     name=label,
-                    legendgroup=label,
+                    legendgroup="edges",
+                    legendgrouptitle_text="Edge colour: dominant theme",
                     showlegend=i == 0,
                 )
             )
@@ -306,12 +346,14 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
         strength[t] = strength.get(t, 0) + int(n)
     nodes = list(pos)
     smax = max(strength.values()) if strength else 1
+    # Name only the busiest countries on the chart; every node still names itself on hover.
+    labelled = set(sorted(nodes, key=lambda n: -strength[n])[:label_top])
     fig.add_trace(
         go.Scatter(
             x=[pos[n][0] for n in nodes],
             y=[pos[n][1] for n in nodes],
             mode="markers+text",
-            text=[names.get(n, n) for n in nodes],
+            text=[names.get(n, n) if n in labelled else "" for n in nodes],
             textposition="top center",
             textfont=dict(size=12, color="#222222"),
             marker=dict(
@@ -319,16 +361,29 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
                 color=[country_color(n) for n in nodes],
                 line=dict(color="#333333", width=1),
             ),
-            customdata=[[n, strength[n]] for n in nodes],
-            hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>%{customdata[1]} co-mention sentences<extra></extra>",
+            customdata=[[n, strength[n], names.get(n, n)] for n in nodes],
+            hovertemplate="<b>%{customdata[2]}</b> (%{customdata[0]})<br>%{customdata[1]} co-mention sentences"
+            "<extra></extra>",
             showlegend=False,
             name="countries",
         )
     )
+    # Legend entries for the node colours (continents present), after the edge colours.
+    for cont in sorted({country_continent(n) for n in nodes}, key=lambda c: CONTINENT_NAMES.get(c, c)):
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="markers",
+                marker=dict(size=11, color=CONTINENT_COLORS.get(cont, CONTINENT_COLORS[""]),
+                            line=dict(color="#333333", width=1)),
+                name=CONTINENT_NAMES.get(cont, cont), legendgroup="continents",
+                legendgrouptitle_text="Node colour: continent", showlegend=True,
+            )
+        )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(legend=dict(title="Edge colour: dominant theme", font=dict(size=12)), hovermode="closest")
-    return _layout(fig, height=640)
+    fig.update_layout(legend=dict(font=dict(size=12), groupclick="toggleitem", tracegroupgap=14),
+                      hovermode="closest")
+    return _layout(fig, height=700)
 
 
 def _plain(text) -> str:

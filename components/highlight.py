@@ -99,6 +99,8 @@ def legend(kinds: Iterable[str]) -> str:
 
 def text_block(body_html: str) -> str:
     """Wrap already-safe highlighted HTML in the styled text container."""
+    # Runs of blank lines (common in scraped text) would stretch the page; offsets are unaffected.
+    body_html = re.sub(r"\n{3,}", "\n\n", body_html)
     return f'{STYLE}<div class="gl-text">{body_html}</div>'
 
 

@@ -59,6 +59,8 @@ KIND_NAMES: dict[str, str] = {
 
 # Sequential scale for counts (single hue, readable in grey-scale and by colour-blind users).
 SEQUENTIAL = "Blues"
+# The map starts at a visible light blue so that "mentioned once" stands apart from the grey of "never".
+MAP_SCALE = [[0.0, "#C6DBEF"], [0.35, "#6BAED6"], [0.7, "#2171B5"], [1.0, "#08306B"]]
 
 
 def theme_color(theme: str | None) -> str:

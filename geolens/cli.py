@@ -101,7 +101,9 @@ def cmd_annotate(args) -> int:
     out_lines = []
     for (rid, _), tables in zip(rows, analyse_many(articles, n_process=args.workers), strict=True):
         m = tables.mentions
-        with_country = m[m["country"].notna()]
+        # The contract lists geographic mentions (toponyms and demonyms); people and organisations that carry
+        # a country stay in the tables but are not places.
+        with_country = m[m["country"].notna() & m["kind"].isin(["country", "place"])]
         mentions = [
             {
                 "start": int(r.start),

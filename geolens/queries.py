@@ -210,6 +210,11 @@ class Corpus:
         )
 
     @property
+    def sent_theme_assigned(self) -> pd.DataFrame:
+        """sent_theme restricted to themes assigned to the article (a stray cue of an unassigned theme is noise)."""
+        return self._cached("sent_theme_assigned", lambda: self.sent_theme.merge(self.assigned, on=["article_id", "theme"]))
+
+    @property
     def assigned(self) -> pd.DataFrame:
         """(article_id, theme) for every theme assigned at article level."""
         return self._cached(
@@ -437,7 +442,7 @@ def co_mentions(c: Corpus, f: Filters, *, max_edges: int = 60) -> pd.DataFrame:
     w = w.sort_values(["sentences", "source", "target"], ascending=[False, True, True]).head(max_edges)
     pairs = pairs.merge(w[["source", "target"]], on=["source", "target"])
     # Dominant theme: the theme carried by most of the pair's sentences.
-    st = c.sent_theme[c.sent_theme["article_id"].isin(ids)]
+    st = c.sent_theme_assigned[c.sent_theme_assigned["article_id"].isin(ids)]
     if f.themes:
         st = st[st["theme"].isin(f.themes)]
     pt = pairs.merge(st[["article_id", "sent_idx", "theme", "hits"]], on=["article_id", "sent_idx"])
@@ -471,13 +476,14 @@ def excerpts(c: Corpus, f: Filters, *, keyword: str = "") -> pd.DataFrame:
 
     A sentence qualifies when its article passes the filters and it names one of the filtered countries,
     carries a cue of one of the filtered themes, and contains the free text and the keyword (each only when
-    set). With no country or theme filter, sentences naming any country or carrying any theme cue qualify.
+    set). With no country or theme filter, sentences naming any country or carrying a cue of a theme assigned
+    to their article qualify. The `themes` column lists the article's assigned themes cued in the sentence.
     """
     sel = select_articles(c, f)
     ids = sel["article_id"]
     key = ["article_id", "sent_idx"]
     sc = c.sent_country[c.sent_country["article_id"].isin(ids)]
-    stm = c.sent_theme[c.sent_theme["article_id"].isin(ids)]
+    stm = c.sent_theme_assigned[c.sent_theme_assigned["article_id"].isin(ids)]
     want = None
     if f.countries:
         want = sc.loc[sc["country"].isin(f.countries), key].drop_duplicates()
@@ -516,7 +522,8 @@ def _joined(rows: pd.DataFrame, key: list[str], col: str, target: pd.DataFrame) 
 
 
 def sentence_spans(c: Corpus, rows: pd.DataFrame) -> pd.DataFrame:
-    """Mentions and theme cues inside the given sentences (article_id, sent_idx): start, end, kind, label."""
+    """Mentions and cues of assigned themes inside the given sentences (article_id, sent_idx): start, end, kind,
+    label."""
     key = ["article_id", "sent_idx"]
     cols = ["article_id", "sent_idx", "start", "end", "kind", "label"]
     if rows.empty:
@@ -524,7 +531,7 @@ def sentence_spans(c: Corpus, rows: pd.DataFrame) -> pd.DataFrame:
     want = rows[key].drop_duplicates()
     m = c.mentions.merge(want, on=key)
     m = m.assign(label=m["entity"].fillna(m["surface"]) + m["country"].map(lambda x: f" ({x})" if pd.notna(x) else ""))
-    t = c.themes.merge(want, on=key)
+    t = c.themes.merge(want, on=key).merge(c.assigned, on=["article_id", "theme"])
     t = t.assign(kind="theme", label=t["theme"].map(theme_name) + ": " + t["cue"].fillna(""))
     return pd.concat([m[cols], t[cols]], ignore_index=True)
 

@@ -15,7 +15,7 @@ class Mention:
     kind: str  # country | person | org | place
     entity: str  # canonical name, one per entity within an article
     country: str | None  # ISO 3166 alpha-3, or None
-    via: str | None  # name | demonym | capital | city | subdivision | leader | institution | org
+    via: str | None  # name | demonym | capital | city | subdivision | leader | institution | org | context
 
 
 @dataclass(frozen=True, slots=True)
