@@ -125,6 +125,12 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
     return _layout(fig, height=max(280, 28 * len(countries) + 170), title=title)
 
 
+def _subset(world: dict, ids) -> dict:
+    """The features of `world` with the given ids: each trace ships only the shapes it draws."""
+    want = set(map(str, ids))
+    return {"type": "FeatureCollection", "features": [f for f in world["features"] if f["id"] in want]}
+
+
 def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (), value: str = "articles") -> go.Figure:
     """World map of countries by articles mentioning them (df from queries.country_counts).
 
@@ -151,7 +157,7 @@ def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (),
     ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v <= vmax]
     fig.add_trace(
         go.Choropleth(
-            geojson=world,
+            geojson=_subset(world, df["country"]),
             featureidkey="id",
             locations=df["country"],
             z=np.log10(df[value].astype(float).clip(lower=1)),
@@ -173,7 +179,7 @@ def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (),
         # Outline the filtered countries so the current filter is visible on the map itself.
         fig.add_trace(
             go.Choropleth(
-                geojson=world,
+                geojson=_subset(world, sel["country"]),
                 featureidkey="id",
                 locations=sel["country"],
                 z=[1] * len(sel),

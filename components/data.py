@@ -106,11 +106,11 @@ def options() -> dict:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _article(path: str, version: int, article_id: str) -> dict[str, pd.DataFrame]:
-    return _store(path).article(article_id)
+    return q.article_frames(_corpus(path, version), article_id)
 
 
 def article(article_id: str) -> dict[str, pd.DataFrame]:
-    """All rows of one article (a brief read-only open, cached per version)."""
+    """All rows of one article, from the tables already loaded for this version (cached)."""
     return _article(db_path(), version(), article_id)
 
 
@@ -124,6 +124,32 @@ def spans(rows: pd.DataFrame) -> pd.DataFrame:
     """Mentions and theme cues inside the given sentences (for highlighting one page of excerpts)."""
     keys = tuple((str(a), int(i)) for a, i in zip(rows["article_id"], rows["sent_idx"], strict=True))
     return _spans(db_path(), version(), keys)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _details(path: str, version: int, keys: tuple[tuple[str, int], ...]) -> pd.DataFrame:
+    rows = pd.DataFrame(list(keys), columns=["article_id", "sent_idx"])
+    return q.excerpt_details(_corpus(path, version), rows)
+
+
+def excerpt_details(rows: pd.DataFrame) -> pd.DataFrame:
+    """Text, metadata, countries and themes of the given excerpt keys (one page of excerpts)."""
+    keys = tuple((str(a), int(i)) for a, i in zip(rows["article_id"], rows["sent_idx"], strict=True))
+    return _details(db_path(), version(), keys)
+
+
+def excerpts_csv(filters: q.Filters, keyword: str):
+    """A no-argument function building the CSV of every excerpt the filters and keyword select.
+
+    Given to st.download_button, it runs only when the user downloads; path and version are bound now
+    because it runs outside the script run.
+    """
+    path, ver = db_path(), version()
+
+    def build() -> bytes:
+        return q.as_csv(q.excerpts(_corpus(path, ver), filters, keyword=keyword).drop(columns=["start", "end"]))
+
+    return build
 
 
 def delete_article(article_id: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import html
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
+from components.highlight import STYLE, highlight, legend, text_block
 from geolens.fetch import FetchError, fetch_url
 from geolens.ingest import (
     SUPPORTED,
@@ -28,11 +29,12 @@ from geolens.queries import article_countries, theme_name
 from geolens.store import Store, StoreBusy, StoreError
 from geolens.tables import ArticleTables, coerce
 
+_log = logging.getLogger(__name__)
 NS = "upload"
 ACCEPTED = ", ".join(sorted(s for s in SUPPORTED if s not in (".text", ".markdown", ".ndjson", ".xhtml")))
 SHOWN_CHARS = 200_000  # the highlighted text is cut here so a huge article cannot flood the browser
 SAVE_CHUNK = 10
-KIND_COLOURS = {"country": "#fde68a", "place": "#bbf7d0", "person": "#bfdbfe", "org": "#e9d5ff"}
+KINDS = ("country", "person", "org", "place")
 # One analysis at a time per process: sessions share the spaCy pipeline, whose components keep per-call state.
 _ANALYSE_LOCK = threading.Lock()
 
@@ -107,6 +109,10 @@ def draft_from_article(article: Article, *, key: str, origin: str, file_id: str 
         tables = analyse_article(article)
     except IngestError as exc:
         return Draft(key, origin, article=article, error=str(exc), status="refused", file_id=file_id)
+    except Exception as exc:  # noqa: BLE001 - a pipeline bug on one input must not take the page (or a batch) down
+        _log.exception("analysis failed on %s", origin)
+        reason = f"the analysis failed on this article (internal error: {type(exc).__name__}); please report it"
+        return Draft(key, origin, article=article, error=reason, status="refused", file_id=file_id)
     return Draft(key, origin, article=article, tables=tables, file_id=file_id, fields=_fields(article))
 
 
@@ -232,22 +238,6 @@ def md_escape(text: str) -> str:
 
 
 
-def highlight_html(text: str, spans: list[tuple[int, int, str, str]]) -> str:
-    """Escaped `text` with (start, end, colour, tooltip) spans wrapped in <mark>; overlapping spans are skipped."""
-    out, pos = [], 0
-    for start, end, colour, tip in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
-        if start < pos or end <= start or end > len(text):
-            continue
-        out.append(html.escape(text[pos:start]))
-        out.append(
-            f'<mark style="background:{colour};padding:0 2px;border-radius:3px" title="{html.escape(tip, quote=True)}">'
-            f"{html.escape(text[start:end])}</mark>"
-        )
-        pos = end
-    out.append(html.escape(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
-
-
 def countries_frame(tables: ArticleTables) -> pd.DataFrame:
     """One row per country the article mentions: ISO3, name, mention count and the words used."""
     return article_countries(tables.frames())
@@ -263,21 +253,27 @@ def entities_frame(tables: ArticleTables) -> pd.DataFrame:
 
 
 def evidence_html(tables: ArticleTables, theme: str, *, limit: int = 6) -> str:
-    """The sentences behind a theme, cue words highlighted, escaped, as one HTML list."""
+    """The sentences behind a theme, cue words highlighted, escaped, as one HTML block."""
     hits = tables.themes[tables.themes["theme"] == theme]
     sents = tables.sentences.set_index("sent_idx")
-    items = []
+    cards = []
     for sent_idx, grp in list(hits.groupby("sent_idx", sort=True))[:limit]:
         s = sents.loc[sent_idx]
-        s_start = int(s["start"])
-        spans = [
-            (int(h.start) - s_start, int(h.end) - s_start, "#fecaca", f"cue: {h.cue}")
-            for h in grp.itertuples(index=False)
-        ]
-        items.append(f"<li>{highlight_html(str(s['text']), spans)}</li>")
-    more = hits["sent_idx"].nunique() - len(items)
-    tail = f"<li><i>… and {more} more sentence(s)</i></li>" if more > 0 else ""
-    return f"<ul style='margin:0'>{''.join(items)}{tail}</ul>"
+        spans = [(int(h.start), int(h.end), "theme", f"cue: {h.cue}") for h in grp.itertuples(index=False)]
+        cards.append(f'<div class="gl-card">{highlight(str(s["text"]), spans, offset=int(s["start"]))}</div>')
+    more = hits["sent_idx"].nunique() - len(cards)
+    tail = f"<div class='gl-meta'>… and {more} more sentence(s)</div>" if more > 0 else ""
+    return STYLE + "".join(cards) + tail
+
+
+def mention_spans(tables: ArticleTables, *, upto: int) -> list[tuple[int, int, str, str]]:
+    """(start, end, kind, label) of every mention ending before `upto`, for the highlighter."""
+    out = []
+    for m in tables.mentions.itertuples(index=False):
+        if int(m.end) <= upto:
+            iso3 = f" ({m.country})" if isinstance(m.country, str) and m.country else ""
+            out.append((int(m.start), int(m.end), str(m.kind), f"{m.kind}: {m.entity}{iso3}"))
+    return out
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -451,29 +447,14 @@ def render_analysis(tables: ArticleTables) -> None:
                 st.html(evidence_html(tables, row.theme))
 
     st.markdown("**Text, with mentions highlighted**")
-    legend = " ".join(
-        f'<mark style="background:{c};padding:0 4px;border-radius:3px">{html.escape(k)}</mark>'
-        for k, c in KIND_COLOURS.items()
-    )
     text = str(a["text"])
-    spans = [
-        (
-            int(m.start),
-            int(m.end),
-            KIND_COLOURS.get(str(m.kind), "#e5e7eb"),
-            f"{m.kind}: {m.entity}" + (f" ({m.country})" if isinstance(m.country, str) and m.country else ""),
-        )
-        for m in tables.mentions.itertuples(index=False)
-        if int(m.end) <= SHOWN_CHARS
-    ]
-    cut = len(text) > SHOWN_CHARS
-    body = highlight_html(text[:SHOWN_CHARS], spans)
-    note = f"<p><i>Showing the first {SHOWN_CHARS:,} of {len(text):,} characters.</i></p>" if cut else ""
+    body = highlight(text[:SHOWN_CHARS], mention_spans(tables, upto=SHOWN_CHARS))
+    st.html(legend(KINDS))
     st.html(
-        f"<div>{legend}</div>"
-        f"<div style='max-height:32rem;overflow-y:auto;border:1px solid #e5e7eb;border-radius:6px;"
-        f"padding:0.75rem;line-height:1.6;white-space:normal;word-break:break-word'>{body}</div>{note}"
+        text_block(body).replace('class="gl-text"', 'class="gl-text" style="max-height:36rem;overflow-y:auto"', 1)
     )
+    if len(text) > SHOWN_CHARS:
+        st.caption(f"Showing the first {SHOWN_CHARS:,} of {len(text):,} characters.")
 
 
 def _busy_message(exc: Exception) -> str:

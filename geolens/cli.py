@@ -31,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, help="analysis processes (default: CPUs, at most 4)")
     p.add_argument("--max-mb", type=float, default=None, help="size limit per file in MB (default 20)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--title", help="title for the article (instead of the one found in the file)")
+    p.add_argument("--source", help="source name (publisher) for the articles")
+    p.add_argument("--url", help="URL of the article")
+    p.add_argument("--date", help="publication date, YYYY-MM-DD")
 
     p = sub.add_parser("annotate", parents=[db], help="JSONL {id,text} -> JSONL {id,countries,mentions,themes}")
     p.add_argument("input", metavar="IN.jsonl")
@@ -66,7 +70,16 @@ def cmd_ingest(args) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     for p in missing:
         print(f"error: {p}: no such file or folder", file=sys.stderr)
-    articles, rejected = read_inputs([p for p in args.paths if Path(p).exists()])
+    published = None
+    if args.date:
+        from geolens.ingest import parse_date
+
+        published = parse_date(args.date)
+        if published is None:
+            raise IngestError(f"--date {args.date!r} is not a date (use YYYY-MM-DD)")
+    articles, rejected = read_inputs(
+        [p for p in args.paths if Path(p).exists()], title=args.title, source=args.source, url=args.url, published=published
+    )
     store = _store(args)
     with tqdm(total=len(articles), unit="article", disable=args.no_progress or not articles, file=sys.stderr) as bar:
         outcomes = ingest_articles(store, articles, n_process=args.workers, progress=bar.update)

@@ -23,7 +23,8 @@ from geolens.records import Mention
 if not Doc.has_extension("geo_mentions"):
     Doc.set_extension("geo_mentions", default=None)
 
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Buildings, streets and venues (FAC) are not toponyms: only GPE/LOC names unknown to the gazetteer are kept.
+UNKNOWN_PLACE_LABELS = frozenset({"GPE", "LOC"})
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 COUNTRY_ROUTES = frozenset({"name", "demonym"})
 PLACE_ROUTES = frozenset({"city", "subdivision"})
@@ -53,6 +54,7 @@ class _Hit:
     cands: list[Candidate]
     region: bool = False
     weak: bool = False  # read as a place on thin evidence: it may confirm a country, never introduce one
+    single: bool = False  # one word of a longer tagged name: weak unless it resolves to a prominent city
 
 
 def _size(c: Candidate) -> float:
@@ -127,18 +129,29 @@ class CountryResolver:
             return None  # a capitalised common word ("Police", "Best", "Market")
         prominent = any(c.via == "subdivision" or _size(c) >= PROMINENT_CITY for c in cands)
         if span.text.isupper() and "PERSON" not in tags:
-            return "strong" if len(span.text) >= 4 and prominent else None  # a dateline: "WINNIPEG —"
+            # A dateline ("WINNIPEG —"), not a shouted heading ("KOBE IN THE HOUSE:") or an agency ("SANA-").
+            if len(span.text) < 4 or not prominent:
+                return None
+            return "strong" if self._is_dateline(span) else "weak"
         if tags & {"GPE", "LOC", "FAC", "NORP"}:
             if not (prominent or any(c.primary for c in cands)):
                 return None
-            # One word naming a small town or a province of some country: true of many words and surnames.
-            thin = len(span) == 1 and not any(c.via == "city" and _size(c) >= PROMINENT_CITY for c in cands)
-            return "weak" if thin else "strong"
-        if tags & {"ORG", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}:
-            # A well-known place inside a name: "University of California", "Toronto Star".
-            if any(_size(c) >= MAJOR_CITY for c in cands):
+            if len(span) > 1:
                 return "strong"
-            return "weak" if prominent else None
+            ent = next(e for e in doc.ents if e.start <= span.start < e.end)
+            whole = ent.label_ == "GPE" and len([t for t in ent if t.is_alpha and t.lower_ != "the"]) == 1
+            if whole and any(c.via == "subdivision" for c in cands):
+                return "strong"  # the tagger reads the word itself as a state: "in Ohio"
+            # One word naming a small town or a province of some country is true of many words and surnames, and
+            # one word of a longer name ("Delta" in "the Nile Delta") is thin unless it reads as a prominent city,
+            # which is only known once the reading is chosen.
+            if not any(c.via == "city" and _size(c) >= PROMINENT_CITY for c in cands):
+                return "weak"
+            return "strong" if whole else "single"
+        if tags & {"ORG", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}:
+            # A well-known place inside a name ("University of California", "Toronto Star") confirms a country the
+            # article names otherwise; brands and teams ("Queens Park Rangers", "Jos. A. Bank") introduce none.
+            return "weak" if prominent or any(_size(c) >= MAJOR_CITY for c in cands) else None
         if "PERSON" in tags:
             ent = next(e for e in doc.ents if e.start <= span.start < e.end)
             if (ent.start, ent.end) != (span.start, span.end):
@@ -156,6 +169,10 @@ class CountryResolver:
         """Geographic hits (overlaps settled, longest first) and leader/institution hits (a layer of their own)."""
         hits: dict[tuple[int, int], _Hit] = {}
         layer: list[_Hit] = []
+        labels = [""] * len(doc)
+        for ent in doc.ents:
+            for i in range(ent.start, ent.end):
+                labels[i] = ent.label_
         for match_id, s, e in self.matcher(doc):
             span = doc[s:e]
             if doc.vocab.strings[match_id] == _REGION_KEY:
@@ -166,13 +183,10 @@ class CountryResolver:
             people = [c for c in cands if c.via in ("leader", "institution")]
             if people:
                 layer.append(_Hit(s, e, people))
-            cands = [c for c in cands if c.via not in ("leader", "institution")]
+            cands = [c for c in cands if c.via not in ("leader", "institution")
+                     and not self._untagged_small_capital(span, c, labels)]
             if cands and not self._before_feature(doc, e) and not self._is_language(doc, s, e, cands):
                 hits.setdefault((s, e), _Hit(s, e, cands))
-        labels = [""] * len(doc)
-        for ent in doc.ents:
-            for i in range(ent.start, ent.end):
-                labels[i] = ent.label_
         text = doc.text
         bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
         for i, tok in enumerate(doc):
@@ -191,7 +205,7 @@ class CountryResolver:
                     continue
                 hit = hits.get((i, j))
                 if hit is None:
-                    hits[(i, j)] = _Hit(i, j, cands, weak=reading == "weak")
+                    hits[(i, j)] = _Hit(i, j, cands, weak=reading == "weak", single=reading == "single")
                 elif not hit.region:
                     known = {(c.iso3, c.via) for c in hit.cands}
                     hit.cands.extend(c for c in cands if (c.iso3, c.via) not in known)
@@ -205,6 +219,13 @@ class CountryResolver:
             taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
             chosen.append(hit)
         return sorted((h for h in chosen if not h.region), key=lambda h: h.start), layer
+
+    def _untagged_small_capital(self, span: Span, c: Candidate, labels: list[str]) -> bool:
+        """The capital of a small state named where the tagger sees no place: a surname, a title or a first name
+        ("Marjory Stoneman Douglas High School", the musical "Hamilton", "Victoria")."""
+        if c.via != "capital" or span.text in self.gaz.seats or c.population >= PROMINENT_CITY:
+            return False
+        return not any(labels[i] in ("GPE", "LOC", "FAC") for i in range(span.start, span.end))
 
     def _before_feature(self, doc: Doc, end: int) -> bool:
         """True when the next word makes the phrase a sea, gulf, peninsula... ("China" in "South China Sea")."""
@@ -288,22 +309,25 @@ class CountryResolver:
                 if any(c.via in PLACE_ROUTES for c in h.cands):
                     place_count[h.cands[0].iso3] += 1
         resolved = [(h, self._choose(h.cands, any_count, place_count)) for h in hits]
+        for h, c in resolved:
+            if h.single and (c.via == "subdivision" or (c.via == "city" and _size(c) < PROMINENT_CITY)):
+                h.weak = True  # "Delta" (a Nigerian state, not Delta BC) in "the Nile Delta"
         weak_names = Counter(c.iso3 for c, _ in {(c, doc[h.start:h.end].text) for h, c in resolved if h.weak})
         confirmed = {c.iso3 for h, c in resolved if not h.weak} | {iso for iso, n in weak_names.items() if n > 1}
         # Thin evidence confirms a country the article names otherwise, or stands when there is nothing else.
         resolved = [(h, c) for h, c in resolved if not h.weak or c.iso3 in confirmed or not confirmed]
         home = _home_country(doc, resolved)
+        support = {c.iso3 for h, c in resolved if not (c.via == "city" and c.population < ISOLATED_CITY)}
+        namesakes = {c.iso3 for h, c in resolved} - support
         mentions: list[Mention] = []
         for h, c in resolved:
             span = doc[h.start:h.end]
-            if home and c.iso3 != home and c.via == "city" and c.population < ISOLATED_CITY and self.context_places:
-                surfaces = {doc[o.start:o.end].text for o, oc in resolved if oc.iso3 == c.iso3}
-                if surfaces == {span.text}:
-                    # A small foreign namesake nobody else in the article points at: the local place it names is
-                    # (almost always) in the country the article is about.
-                    mentions.append(Mention(span.start_char, span.end_char, span.text, "place", span.text, home,
-                                            "context"))
-                    continue
+            if home and c.iso3 != home and c.iso3 in namesakes and self.context_places:
+                # Small foreign namesakes nothing else in the article points at: the local places they name are
+                # (almost always) in the country the article is about.
+                mentions.append(Mention(span.start_char, span.end_char, span.text, "place", span.text, home,
+                                        "context"))
+                continue
             mentions.append(self._mention(doc, span, h, c))
         covered = bytearray(len(doc))
         for h in hits:
@@ -320,20 +344,73 @@ class CountryResolver:
         return doc
 
     def _unknown_places(self, doc: Doc, covered: bytearray, home: str) -> list[Mention]:
-        """Places the tagger found that no gazetteer knows (streets, districts, villages): in the home country."""
+        """Places the tagger found that no gazetteer knows (districts, villages, counties): in the home country."""
+        people = {t.lower_ for e in doc.ents if e.label_ == "PERSON" for t in e if t.is_alpha and t.is_title}
+        votes: dict[str, Counter] = {}
+        for e in doc.ents:
+            votes.setdefault(e.text, Counter())[e.label_ in ("GPE", "LOC")] += 1
         out = []
         for ent in doc.ents:
-            if ent.label_ not in PLACE_LABELS or any(covered[ent.start:ent.end]):
+            if ent.label_ not in UNKNOWN_PLACE_LABELS or any(covered[ent.start:ent.end]):
                 continue
-            parts = self._ent_parts(ent)
-            span = parts[0]
+            span = self._ent_parts(ent)[0]
             text = span.text.strip()
             if (not text[:1].isupper() or text in self.gaz.non_entities or text in self.gaz.regions
-                    or all(w in self.gaz.generic_words for w in text.split())):
+                    or all(w in self.gaz.generic_words for w in text.split())
+                    or not self._plausible_unknown_place(span, people, votes)):
                 continue
             out.append(Mention(span.start_char, span.start_char + len(text), text, "place", text, home, "context"))
             covered[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
         return out
+
+    def _plausible_unknown_place(self, span: Span, people: set[str], votes: dict[str, Counter]) -> bool:
+        """Whether a GPE/LOC name no gazetteer knows is worth reading as a place: it is shaped like a place name,
+        is not a person's name in this article, is not tagged as something else elsewhere, and either says what
+        kind of place it is ("Pike County", "Torkula village"), follows a place preposition, or heads a dateline."""
+        doc = span.doc
+        words = [t for t in span if t.is_alpha]
+        if not words:
+            return False
+        names = [t for t in words if t.lower_ not in self.gaz.name_connectors and not (
+            t.is_lower and t.lower_ in self.gaz.place_type_words)]  # "Torkula village"
+        dateline = self._is_dateline(span)
+        if not dateline and any(not t.is_title or t.tag_ not in ("NNP", "NNPS") for t in names):
+            return False  # "UConn", "MoD", an acronym, a capitalised common word
+        if any(t.lower_ in people for t in names):
+            return False  # "Buhari" after "Muhammadu Buhari"
+        v = votes.get(span.doc[span.start:span.end].text) or votes.get(span.text)
+        if v and v[False] > v[True]:
+            return False
+        if any(t.lower_ in self.gaz.place_type_words for t in words):
+            return True
+        prev = doc[span.start - 1].lower_ if span.start else ""
+        if prev == "the" and span.start > 1:
+            prev = doc[span.start - 2].lower_
+        return dateline or prev in self.gaz.place_prepositions or self._before_known_place(span)
+
+    @staticmethod
+    def _is_dateline(span: Span) -> bool:
+        """An all-capitals place name opening a line and closed by punctuation: "WAUSAU, Wis. —", "SEVERN —"."""
+        doc = span.doc
+        if not span.text.isupper() or len(span.text) < 3:
+            return False
+        i = span.start
+        # Walk back over a dateline listing several places ("TIJUANA & SAN DIEGO,") to the start of the line.
+        while i and "\n" not in doc[i - 1].whitespace_ + doc[i - 1].text:
+            prev = doc[i - 1]
+            if not (prev.is_punct or prev.text == "&" or prev.lower_ == "and" or (prev.is_upper and prev.is_alpha)):
+                return False
+            i -= 1
+        closed = span.text != span.text.rstrip("-–—")
+        return closed or span.end >= len(doc) or doc[span.end].is_punct
+
+    def _before_known_place(self, span: Span) -> bool:
+        """The name is followed by a comma and a known place: "Thruxton, Hampshire", "Allendale, N.J."."""
+        doc = span.doc
+        if span.end + 1 >= len(doc) or doc[span.end].text != ",":
+            return False
+        nxt = doc[span.end + 1]
+        return bool(self._place_readings(doc, span.end + 1, nxt.text)) or nxt.text in self.gaz.phrases
 
     @staticmethod
     def _ent_parts(ent: Span) -> list[Span]:
@@ -346,8 +423,25 @@ class CountryResolver:
             end -= 1
         return [doc[start:end]]
 
+    def _names_people(self, doc: Doc, hit: _Hit) -> bool:
+        """A demonym used as a noun for people of that nationality, not for the state: a plural ("Mexicans",
+        "South Koreans"), a collective "the Irish" or a person "an American" that no noun follows."""
+        span = doc[hit.start:hit.end]
+        if span.text in self.gaz.plural_demonyms:
+            return True
+        if not hit.start or doc[hit.start - 1].lower_ not in ("the", "a", "an"):
+            return False
+        if hit.end >= len(doc):
+            return True
+        nxt = doc[hit.end]
+        if nxt.text in ("-", "–", "'s", "’s"):
+            return False
+        return nxt.is_punct or nxt.pos_ in ("VERB", "AUX")
+
     def _mention(self, doc: Doc, span: Span, hit: _Hit, c: Candidate) -> Mention:
         name = self.gaz.country_names.get(c.iso3, c.iso3)
+        if c.via == "demonym" and self._names_people(doc, hit):
+            return Mention(span.start_char, span.end_char, span.text, "person", span.text, c.iso3, "demonym")
         if c.via in COUNTRY_ROUTES:
             return Mention(span.start_char, span.end_char, span.text, "country", name, c.iso3, c.via)
         if c.via == "capital":

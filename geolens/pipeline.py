@@ -77,13 +77,14 @@ class Outcome:
     reason: str = ""
 
 
-def read_inputs(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[Outcome]]:
-    """Read files and folders into Articles; every unreadable file or row becomes a rejected Outcome."""
+def read_inputs(paths: Iterable[str | os.PathLike], **overrides) -> tuple[list[Article], list[Outcome]]:
+    """Read files and folders into Articles (explicit title/source/url/published win over the files' own)."""
     articles: list[Article] = []
     rejected: list[Outcome] = []
+    overrides = {k: v for k, v in overrides.items() if v}
     for path in iter_input_files(paths):
         try:
-            items = read_file(path)
+            items = read_file(path, **overrides)
         except IngestError as exc:
             rejected.append(Outcome(str(path), "rejected", reason=str(exc)))
             continue

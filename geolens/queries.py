@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geolens.store import Store
@@ -153,9 +154,16 @@ def theme_name(theme: str | None) -> str:
 
 
 # -- the loaded corpus ---------------------------------------------------------------------------
+_K = 1_000_000  # sentence key = article code * _K + sent_idx (an article has far fewer sentences)
+
+
 @dataclass
 class Corpus:
-    """All tidy tables of one database version, with the derived lookups the queries share."""
+    """All tidy tables of one database version, with the derived lookups the queries share.
+
+    Derived tables carry `a`, the article's row number in `articles`, so a filter is one boolean array over the
+    articles and selecting the rows of any table is a vectorised lookup instead of a string join.
+    """
 
     version: int
     articles: pd.DataFrame
@@ -176,56 +184,117 @@ class Corpus:
             self._memo[key] = build()
         return self._memo[key]
 
+    def code(self, article_ids) -> np.ndarray:
+        """Row numbers in `articles` of the given ids (-1 for unknown ids)."""
+        index = self._cached("aid_index", lambda: pd.Index(self.articles["article_id"].astype(str)))
+        return index.get_indexer(pd.Index(pd.Series(article_ids, dtype="object").astype(str)))
+
+    def _with_code(self, df: pd.DataFrame) -> pd.DataFrame:
+        out = df.copy()
+        out["a"] = self.code(df["article_id"]) if len(df) else np.array([], dtype="int64")
+        return out[out["a"] >= 0].reset_index(drop=True)
+
+    @property
+    def sent(self) -> pd.DataFrame:
+        """Sentences with `a` and `k` (the sentence key)."""
+
+        def build():
+            s = self._with_code(self.sentences)
+            s["k"] = s["a"].astype("int64") * _K + s["sent_idx"].astype("int64")
+            return s
+
+        return self._cached("sent", build)
+
+    @property
+    def sent_index(self) -> pd.Index:
+        """Sentence key -> row of `sent`."""
+        return self._cached("sent_index", lambda: pd.Index(self.sent["k"].to_numpy()))
+
+    @property
+    def sent_lower(self) -> np.ndarray:
+        """Lower-cased sentence texts, aligned with `sent` (for keyword search)."""
+        return self._cached("sent_lower", lambda: self.sent["text"].fillna("").str.lower().to_numpy(dtype=object))
+
     @property
     def art_country(self) -> pd.DataFrame:
-        """(article_id, country, mentions): which countries each article mentions, how often."""
+        """(a, article_id, country, mentions): which countries each article mentions, how often."""
         return self._cached(
             "art_country",
-            lambda: self.mentions.dropna(subset=["country"])
-            .groupby(["article_id", "country"], observed=True)
-            .size()
-            .rename("mentions")
-            .reset_index(),
+            lambda: self._with_code(
+                self.mentions.dropna(subset=["country"])
+                .groupby(["article_id", "country"], observed=True)
+                .size()
+                .rename("mentions")
+                .reset_index()
+            ),
         )
 
     @property
     def sent_country(self) -> pd.DataFrame:
-        """(article_id, sent_idx, country): each country once per sentence that mentions it."""
+        """(a, sent_idx, k, country): each country once per sentence that names it."""
+
+        def build():
+            m = self._with_code(self.mentions.dropna(subset=["country"])[["article_id", "sent_idx", "country"]])
+            m = m.drop_duplicates(["a", "sent_idx", "country"]).reset_index(drop=True)
+            m["k"] = m["a"].astype("int64") * _K + m["sent_idx"].astype("int64")
+            return m
+
+        return self._cached("sent_country", build)
+
+    @property
+    def assigned(self) -> pd.DataFrame:
+        """(a, article_id, theme, n_cues) for every theme assigned at article level."""
         return self._cached(
-            "sent_country",
-            lambda: self.mentions.dropna(subset=["country"])[["article_id", "sent_idx", "country"]]
-            .drop_duplicates()
-            .reset_index(drop=True),
+            "assigned",
+            lambda: self._with_code(
+                self.article_themes.loc[
+                    self.article_themes["assigned"].fillna(False).astype(bool), ["article_id", "theme", "n_cues"]
+                ]
+            ),
         )
 
     @property
     def sent_theme(self) -> pd.DataFrame:
-        """(article_id, sent_idx, theme, hits): theme cue hits per sentence."""
-        return self._cached(
-            "sent_theme",
-            lambda: self.themes.groupby(["article_id", "sent_idx", "theme"], observed=True)
-            .size()
-            .rename("hits")
-            .reset_index(),
-        )
+        """(a, sent_idx, k, theme, hits): cue hits per sentence of the themes assigned to the article.
+
+        A stray cue of a theme the article is not assigned is noise for every view built on sentences.
+        """
+
+        def build():
+            t = self._with_code(self.themes)
+            t = t.groupby(["a", "sent_idx", "theme"], observed=True).size().rename("hits").reset_index()
+            t = t.merge(self.assigned[["a", "theme"]], on=["a", "theme"])
+            t["k"] = t["a"].astype("int64") * _K + t["sent_idx"].astype("int64")
+            return t
+
+        return self._cached("sent_theme", build)
 
     @property
-    def sent_theme_assigned(self) -> pd.DataFrame:
-        """sent_theme restricted to themes assigned to the article (a stray cue of an unassigned theme is noise)."""
-        return self._cached("sent_theme_assigned", lambda: self.sent_theme.merge(self.assigned, on=["article_id", "theme"]))
+    def cue_counts(self) -> pd.DataFrame:
+        """(a, theme, cue, hits): lower-cased cue hits per article and theme."""
+
+        def build():
+            t = self._with_code(self.themes)
+            t["cue"] = t["cue"].str.lower()
+            return t.groupby(["a", "theme", "cue"], observed=True).size().rename("hits").reset_index()
+
+        return self._cached("cue_counts", build)
 
     @property
-    def assigned(self) -> pd.DataFrame:
-        """(article_id, theme) for every theme assigned at article level."""
-        return self._cached(
-            "assigned",
-            lambda: self.article_themes.loc[self.article_themes["assigned"].fillna(False).astype(bool),
-                                            ["article_id", "theme"]].reset_index(drop=True),
-        )
+    def pairs(self) -> pd.DataFrame:
+        """(a, sent_idx, k, source, target): each pair of distinct countries named in one sentence."""
+
+        def build():
+            sc = self.sent_country[["a", "sent_idx", "k", "country"]]
+            p = sc.merge(sc[["k", "country"]], on="k", suffixes=("_a", "_b"))
+            p = p[p["country_a"] < p["country_b"]]
+            return p.rename(columns={"country_a": "source", "country_b": "target"}).reset_index(drop=True)
+
+        return self._cached("pairs", build)
 
     @property
     def search_text(self) -> pd.Series:
-        """Lower-cased title + text per article (index aligned with `articles`), for free-text search."""
+        """Lower-cased title + text per article (aligned with `articles`), for free-text search."""
         return self._cached(
             "search_text",
             lambda: (self.articles["title"].fillna("") + "\n" + self.articles["text"].fillna("")).str.lower(),
@@ -247,38 +316,42 @@ def load_corpus(store: Store) -> Corpus:
 
 
 # -- selection -----------------------------------------------------------------------------------
+def select_mask(c: Corpus, f: Filters) -> np.ndarray:
+    """Boolean array over `c.articles`: True for the articles that pass the article-level filters."""
+    a = c.articles
+    mask = np.ones(len(a), dtype=bool)
+    if f.countries:
+        ac = c.art_country
+        mask &= np.isin(np.arange(len(a)), ac.loc[ac["country"].isin(f.countries), "a"].to_numpy())
+    if f.themes:
+        at = c.assigned
+        mask &= np.isin(np.arange(len(a)), at.loc[at["theme"].isin(f.themes), "a"].to_numpy())
+    if f.start:
+        mask &= (a["published"] >= pd.Timestamp(f.start)).fillna(False).to_numpy(dtype=bool)
+    if f.end:
+        mask &= (a["published"] < pd.Timestamp(f.end) + pd.Timedelta(days=1)).fillna(False).to_numpy(dtype=bool)
+    if f.sources:
+        mask &= a["source"].isin(f.sources).fillna(False).to_numpy(dtype=bool)
+    if f.text.strip():
+        mask &= c.search_text.str.contains(f.text.strip().lower(), regex=False).fillna(False).to_numpy(dtype=bool)
+    return mask
+
+
+def _rows(df: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """The rows of a derived table (with column `a`) whose article is selected."""
+    return df[mask[df["a"].to_numpy()]] if len(df) else df
+
+
 def select_articles(c: Corpus, f: Filters) -> pd.DataFrame:
     """The articles (without their text) that pass the article-level filters."""
-    a = c.articles
-    mask = pd.Series(True, index=a.index)
-    if f.countries:
-        ids = c.art_country.loc[c.art_country["country"].isin(f.countries), "article_id"]
-        mask &= a["article_id"].isin(ids)
-    if f.themes:
-        ids = c.assigned.loc[c.assigned["theme"].isin(f.themes), "article_id"]
-        mask &= a["article_id"].isin(ids)
-    if f.start:
-        mask &= (a["published"] >= pd.Timestamp(f.start)).fillna(False)
-    if f.end:
-        mask &= (a["published"] < pd.Timestamp(f.end) + pd.Timedelta(days=1)).fillna(False)
-    if f.sources:
-        mask &= a["source"].isin(f.sources)
-    if f.text.strip():
-        mask &= c.search_text.str.contains(f.text.strip().lower(), regex=False)
-    return a.loc[mask.astype(bool), [col for col in a.columns if col != "text"]].reset_index(drop=True)
-
-
-def _ids(c: Corpus, f: Filters) -> pd.Series:
-    return select_articles(c, f)["article_id"]
+    cols = [col for col in c.articles.columns if col != "text"]
+    return c.articles.loc[select_mask(c, f), cols].reset_index(drop=True)
 
 
 def filter_options(c: Corpus) -> dict:
     """What the filter widgets offer: countries (by frequency), themes, sources and the date span."""
-    countries = (
-        c.art_country.groupby("country").size().sort_values(ascending=False).index.astype(str).tolist()
-        if len(c.art_country)
-        else []
-    )
+    ac = c.art_country
+    countries = ac.groupby("country").size().sort_values(ascending=False).index.astype(str).tolist() if len(ac) else []
     catalog = theme_catalog()["theme"].astype(str).tolist()
     present = c.article_themes["theme"].dropna().astype(str).unique().tolist()
     themes = catalog + sorted(t for t in present if t not in catalog)
@@ -291,54 +364,60 @@ def filter_options(c: Corpus) -> dict:
 # -- aggregations --------------------------------------------------------------------------------
 def summary(c: Corpus, f: Filters) -> pd.DataFrame:
     """One row of headline figures: articles, sentences, mentions, countries, themes, first and last date."""
-    sel = select_articles(c, f)
-    ids = sel["article_id"]
-    ac = c.art_country[c.art_country["article_id"].isin(ids)]
-    at = c.assigned[c.assigned["article_id"].isin(ids)]
-    pub = sel["published"].dropna()
+    mask = select_mask(c, f)
+    ac = _rows(c.art_country, mask)
+    pub = c.articles.loc[mask, "published"]
+    dated = pub.dropna()
     return pd.DataFrame(
         [
             {
-                "articles": len(sel),
-                "sentences": int(c.sentences["article_id"].isin(ids).sum()),
+                "articles": int(mask.sum()),
+                "sentences": int(mask[c.sent["a"].to_numpy()].sum()) if len(c.sent) else 0,
                 "mentions": int(ac["mentions"].sum()) if len(ac) else 0,
                 "countries": int(ac["country"].nunique()),
-                "themes": int(at["theme"].nunique()),
-                "first": pub.min() if len(pub) else pd.NaT,
-                "last": pub.max() if len(pub) else pd.NaT,
-                "undated": int(sel["published"].isna().sum()),
+                "themes": int(_rows(c.assigned, mask)["theme"].nunique()),
+                "first": dated.min() if len(dated) else pd.NaT,
+                "last": dated.max() if len(dated) else pd.NaT,
+                "undated": int(pub.isna().sum()),
             }
         ]
     )
 
 
-def country_counts(c: Corpus, f: Filters) -> pd.DataFrame:
-    """Per country mentioned in the selected articles: articles and mentions (most articles first)."""
-    ids = _ids(c, f)
-    ac = c.art_country[c.art_country["article_id"].isin(ids)]
+def _country_counts(c: Corpus, mask: np.ndarray) -> pd.DataFrame:
+    ac = _rows(c.art_country, mask)
     out = (
         ac.groupby("country", observed=True)
-        .agg(articles=("article_id", "nunique"), mentions=("mentions", "sum"))
+        .agg(articles=("a", "size"), mentions=("mentions", "sum"))
         .reset_index()
         .sort_values(["articles", "mentions", "country"], ascending=[False, False, True])
         .reset_index(drop=True)
     )
     out["country"] = out["country"].astype("string")
+    out["articles"] = out["articles"].astype("int64")
+    out["mentions"] = out["mentions"].astype("int64")
     out.insert(1, "name", out["country"].map(country_name).astype("string"))
     out.insert(2, "continent", out["country"].map(country_continent).astype("string"))
     return out
 
 
+def country_counts(c: Corpus, f: Filters) -> pd.DataFrame:
+    """Per country mentioned in the selected articles: articles and mentions (most articles first)."""
+    return _country_counts(c, select_mask(c, f))
+
+
+def _assigned(c: Corpus, mask: np.ndarray, f: Filters) -> pd.DataFrame:
+    at = _rows(c.assigned, mask)
+    return at[at["theme"].isin(f.themes)] if f.themes else at
+
+
 def theme_counts(c: Corpus, f: Filters) -> pd.DataFrame:
     """Per theme assigned in the selected articles: articles, share of the selection, cue hits."""
-    ids = _ids(c, f)
-    n = len(ids)
-    at = c.assigned[c.assigned["article_id"].isin(ids)]
-    if f.themes:
-        at = at[at["theme"].isin(f.themes)]
-    hits = c.themes[c.themes["article_id"].isin(ids)].groupby("theme", observed=True).size().rename("cues")
-    out = at.groupby("theme", observed=True).size().rename("articles").reset_index()
-    out = out.merge(hits.reset_index(), on="theme", how="left")
+    mask = select_mask(c, f)
+    n = int(mask.sum())
+    at = _assigned(c, mask, f)
+    out = at.groupby("theme", observed=True).agg(articles=("a", "size"), cues=("n_cues", "sum")).reset_index()
+    out["articles"] = out["articles"].astype("int64")
     out["cues"] = out["cues"].fillna(0).astype("int64")
     out["share"] = out["articles"] / n if n else 0.0
     out["theme"] = out["theme"].astype("string")
@@ -348,16 +427,15 @@ def theme_counts(c: Corpus, f: Filters) -> pd.DataFrame:
 
 def theme_country_matrix(c: Corpus, f: Filters, *, top: int = 12) -> pd.DataFrame:
     """Articles per (country, theme) for the `top` countries of the selection: long format."""
-    ids = _ids(c, f)
-    top_c = country_counts(c, f).head(top)
-    ac = c.art_country[c.art_country["article_id"].isin(ids) & c.art_country["country"].isin(top_c["country"])]
-    at = c.assigned[c.assigned["article_id"].isin(ids)]
-    if f.themes:
-        at = at[at["theme"].isin(f.themes)]
-    m = ac[["article_id", "country"]].merge(at, on="article_id")
+    mask = select_mask(c, f)
+    top_c = _country_counts(c, mask).head(top)
+    ac = _rows(c.art_country, mask)
+    ac = ac[ac["country"].isin(top_c["country"])]
+    m = ac[["a", "country"]].merge(_assigned(c, mask, f)[["a", "theme"]], on="a")
     out = m.groupby(["country", "theme"], observed=True).size().rename("articles").reset_index()
     out["country"] = out["country"].astype("string")
     out["theme"] = out["theme"].astype("string")
+    out["articles"] = out["articles"].astype("int64")
     out["country_name"] = out["country"].map(country_name).astype("string")
     out["theme_name"] = out["theme"].map(theme_name).astype("string")
     order = {iso: i for i, iso in enumerate(top_c["country"])}
@@ -365,22 +443,28 @@ def theme_country_matrix(c: Corpus, f: Filters, *, top: int = 12) -> pd.DataFram
     return out.sort_values(["_o", "theme"]).drop(columns="_o").reset_index(drop=True)
 
 
+def _newest(c: Corpus, mask: np.ndarray, limit: int) -> pd.DataFrame:
+    cols = [col for col in c.articles.columns if col != "text"]
+    sel = c.articles.loc[mask, cols].assign(a=np.flatnonzero(mask))
+    return sel.sort_values(["published", "added_at", "a"], ascending=[False, False, True], na_position="last").head(
+        limit)
+
+
 def latest_articles(c: Corpus, f: Filters, *, limit: int = 10) -> pd.DataFrame:
     """The most recent selected articles, with their top countries and assigned themes."""
-    sel = select_articles(c, f).sort_values(["published", "added_at"], ascending=False, na_position="last")
-    sel = sel.head(limit)
-    ids = sel["article_id"]
-    ac = c.art_country[c.art_country["article_id"].isin(ids)].sort_values("mentions", ascending=False)
-    countries: dict[str, list[str]] = {}
-    for aid, iso in zip(ac["article_id"], ac["country"], strict=True):
-        countries.setdefault(aid, []).append(country_name(iso))
-    at = c.assigned[c.assigned["article_id"].isin(ids)]
-    themes: dict[str, list[str]] = {}
-    for aid, t in zip(at["article_id"], at["theme"], strict=True):
-        themes.setdefault(aid, []).append(theme_name(t))
+    sel = _newest(c, select_mask(c, f), limit)
+    codes = set(sel["a"].tolist())
+    ac = c.art_country[c.art_country["a"].isin(codes)].sort_values(["mentions", "country"], ascending=[False, True])
+    countries: dict[int, list[str]] = {}
+    for a, iso in zip(ac["a"], ac["country"], strict=True):
+        countries.setdefault(a, []).append(country_name(iso))
+    at = c.assigned[c.assigned["a"].isin(codes)]
+    themes: dict[int, list[str]] = {}
+    for a, t in zip(at["a"], at["theme"], strict=True):
+        themes.setdefault(a, []).append(theme_name(t))
     out = sel[["article_id", "title", "published", "source", "n_words"]].copy()
-    out["countries"] = pd.array([", ".join(countries.get(a, [])[:4]) for a in out["article_id"]], dtype="string")
-    out["themes"] = pd.array([", ".join(themes.get(a, [])) for a in out["article_id"]], dtype="string")
+    out["countries"] = pd.array([", ".join(countries.get(a, [])[:4]) for a in sel["a"]], dtype="string")
+    out["themes"] = pd.array([", ".join(themes.get(a, [])) for a in sel["a"]], dtype="string")
     return out.reset_index(drop=True)
 
 
@@ -388,11 +472,8 @@ def theme_volume(c: Corpus, f: Filters, *, freq: str = "month") -> pd.DataFrame:
     """Selected dated articles per period and assigned theme: columns period, theme, name, articles."""
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {sorted(FREQS)}")
-    sel = select_articles(c, f).dropna(subset=["published"])
-    at = c.assigned[c.assigned["article_id"].isin(sel["article_id"])]
-    if f.themes:
-        at = at[at["theme"].isin(f.themes)]
-    m = at.merge(sel[["article_id", "published"]], on="article_id")
+    at = _assigned(c, select_mask(c, f), f)
+    m = at.assign(published=c.articles["published"].to_numpy()[at["a"].to_numpy()]).dropna(subset=["published"])
     if m.empty:
         return pd.DataFrame(
             {"period": pd.Series(dtype="datetime64[us]"), "theme": pd.Series(dtype="string"),
@@ -401,19 +482,20 @@ def theme_volume(c: Corpus, f: Filters, *, freq: str = "month") -> pd.DataFrame:
     m["period"] = m["published"].dt.to_period("W-SUN" if freq == "week" else "M").dt.start_time
     out = m.groupby(["period", "theme"], observed=True).size().rename("articles").reset_index()
     out["theme"] = out["theme"].astype("string")
+    out["articles"] = out["articles"].astype("int64")
     out.insert(2, "name", out["theme"].map(theme_name).astype("string"))
     return out.sort_values(["period", "theme"]).reset_index(drop=True)
 
 
 def top_cues(c: Corpus, f: Filters, *, per_theme: int = 6, themes: int = 6) -> pd.DataFrame:
     """The cue words that most often triggered each of the selection's top themes."""
-    ids = _ids(c, f)
+    mask = select_mask(c, f)
     tc = theme_counts(c, f).head(themes)
-    h = c.themes[c.themes["article_id"].isin(ids) & c.themes["theme"].isin(tc["theme"])].copy()
-    h["cue"] = h["cue"].str.lower()
+    h = _rows(c.cue_counts, mask)
+    h = h[h["theme"].isin(tc["theme"])]
     out = (
         h.groupby(["theme", "cue"], observed=True)
-        .agg(hits=("article_id", "size"), articles=("article_id", "nunique"))
+        .agg(hits=("hits", "sum"), articles=("a", "size"))
         .reset_index()
         .sort_values(["theme", "hits", "cue"], ascending=[True, False, True])
     )
@@ -422,48 +504,46 @@ def top_cues(c: Corpus, f: Filters, *, per_theme: int = 6, themes: int = 6) -> p
     out["_o"] = out["theme"].map(order)
     out = out.sort_values(["_o", "hits"], ascending=[True, False]).drop(columns="_o")
     out["theme"] = out["theme"].astype("string")
+    out["hits"] = out["hits"].astype("int64")
+    out["articles"] = out["articles"].astype("int64")
     out.insert(1, "name", out["theme"].map(theme_name).astype("string"))
     return out.reset_index(drop=True)
 
 
 def co_mentions(c: Corpus, f: Filters, *, max_edges: int = 60) -> pd.DataFrame:
     """Country pairs named in the same sentence: sentences, dominant theme and an example sentence per pair."""
-    ids = _ids(c, f)
-    sc = c.sent_country[c.sent_country["article_id"].isin(ids)]
     cols = ["source", "target", "sentences", "theme", "theme_name", "example", "article_id"]
-    pairs = sc.merge(sc, on=["article_id", "sent_idx"], suffixes=("_a", "_b"))
-    pairs = pairs[pairs["country_a"] < pairs["country_b"]]
+    mask = select_mask(c, f)
+    pr = _rows(c.pairs, mask)
     if f.countries:
-        pairs = pairs[pairs["country_a"].isin(f.countries) | pairs["country_b"].isin(f.countries)]
-    if pairs.empty:
+        pr = pr[pr["source"].isin(f.countries) | pr["target"].isin(f.countries)]
+    if pr.empty:
         return pd.DataFrame({k: pd.Series(dtype="string") for k in cols}).astype({"sentences": "int64"})
-    pairs = pairs.rename(columns={"country_a": "source", "country_b": "target"})
-    w = pairs.groupby(["source", "target"], observed=True).size().rename("sentences").reset_index()
+    w = pr.groupby(["source", "target"], observed=True).size().rename("sentences").reset_index()
     w = w.sort_values(["sentences", "source", "target"], ascending=[False, True, True]).head(max_edges)
-    pairs = pairs.merge(w[["source", "target"]], on=["source", "target"])
-    # Dominant theme: the theme carried by most of the pair's sentences.
-    st = c.sent_theme_assigned[c.sent_theme_assigned["article_id"].isin(ids)]
+    pr = pr.merge(w[["source", "target"]], on=["source", "target"])
+    # Dominant theme: the (assigned) theme carried by most of the pair's sentences.
+    st = _rows(c.sent_theme, mask)
     if f.themes:
         st = st[st["theme"].isin(f.themes)]
-    pt = pairs.merge(st[["article_id", "sent_idx", "theme", "hits"]], on=["article_id", "sent_idx"])
+    st = st[st["k"].isin(set(pr["k"].tolist()))]
+    pt = pr[["source", "target", "k"]].merge(st[["k", "theme", "hits"]], on="k")
     dom = (
         pt.groupby(["source", "target", "theme"], observed=True)
-        .agg(n=("sent_idx", "size"), hits=("hits", "sum"))
+        .agg(n=("k", "size"), hits=("hits", "sum"))
         .reset_index()
         .sort_values(["n", "hits", "theme"], ascending=[False, False, True])
         .drop_duplicates(["source", "target"])
     )
     out = w.merge(dom[["source", "target", "theme"]], on=["source", "target"], how="left")
-    # Example: a sentence carrying the dominant theme when there is one, else the pair's first sentence.
-    ex = pairs.merge(out[["source", "target", "theme"]], on=["source", "target"])
-    ex = ex.merge(st[["article_id", "sent_idx", "theme"]].assign(_has=1), on=["article_id", "sent_idx", "theme"],
-                  how="left")
-    ex["_has"] = ex["_has"].fillna(0)
-    ex = ex.sort_values(["_has", "article_id", "sent_idx"], ascending=[False, True, True]).drop_duplicates(
-        ["source", "target"])
-    ex = ex.merge(c.sentences[["article_id", "sent_idx", "text"]], on=["article_id", "sent_idx"], how="left")
-    out = out.merge(ex[["source", "target", "text", "article_id"]], on=["source", "target"], how="left")
-    out = out.rename(columns={"text": "example"})
+    # Example: the first sentence carrying the dominant theme, else the pair's first sentence.
+    has = pt.merge(out[["source", "target", "theme"]], on=["source", "target", "theme"])[["source", "target", "k"]]
+    first_any = pr.sort_values("k").drop_duplicates(["source", "target"])[["source", "target", "k"]]
+    first_dom = has.sort_values("k").drop_duplicates(["source", "target"])
+    ex = pd.concat([first_dom, first_any]).drop_duplicates(["source", "target"])
+    rows = c.sent.iloc[c.sent_index.get_indexer(ex["k"].to_numpy())]
+    ex = ex.assign(example=rows["text"].to_numpy(), article_id=rows["article_id"].to_numpy())
+    out = out.merge(ex[["source", "target", "example", "article_id"]], on=["source", "target"], how="left")
     out["theme_name"] = out["theme"].map(theme_name)
     out = out.astype({"source": "string", "target": "string", "theme": "string", "theme_name": "string",
                       "example": "string", "article_id": "string", "sentences": "int64"})
@@ -471,54 +551,77 @@ def co_mentions(c: Corpus, f: Filters, *, max_edges: int = 60) -> pd.DataFrame:
         drop=True)
 
 
-def excerpts(c: Corpus, f: Filters, *, keyword: str = "") -> pd.DataFrame:
-    """The sentences behind the filters, in article order.
+def excerpt_keys(c: Corpus, f: Filters, *, keyword: str = "") -> pd.DataFrame:
+    """The sentences behind the filters as (article_id, sent_idx), newest article first, in text order.
 
     A sentence qualifies when its article passes the filters and it names one of the filtered countries,
     carries a cue of one of the filtered themes, and contains the free text and the keyword (each only when
     set). With no country or theme filter, sentences naming any country or carrying a cue of a theme assigned
-    to their article qualify. The `themes` column lists the article's assigned themes cued in the sentence.
+    to their article qualify.
     """
-    sel = select_articles(c, f)
-    ids = sel["article_id"]
-    key = ["article_id", "sent_idx"]
-    sc = c.sent_country[c.sent_country["article_id"].isin(ids)]
-    stm = c.sent_theme_assigned[c.sent_theme_assigned["article_id"].isin(ids)]
+    mask = select_mask(c, f)
+    sc = _rows(c.sent_country, mask)
+    st = _rows(c.sent_theme, mask)
     want = None
     if f.countries:
-        want = sc.loc[sc["country"].isin(f.countries), key].drop_duplicates()
+        want = np.unique(sc.loc[sc["country"].isin(f.countries), "k"].to_numpy())
     if f.themes:
-        t = stm.loc[stm["theme"].isin(f.themes), key].drop_duplicates()
-        want = t if want is None else want.merge(t, on=key)
+        kt = np.unique(st.loc[st["theme"].isin(f.themes), "k"].to_numpy())
+        want = kt if want is None else np.intersect1d(want, kt)
     if want is None:
-        want = pd.concat([sc[key], stm[key]]).drop_duplicates()
-    s = c.sentences[c.sentences["article_id"].isin(ids)].merge(want, on=key)
+        want = np.union1d(sc["k"].to_numpy(), st["k"].to_numpy())
+    pos = c.sent_index.get_indexer(want)
+    pos = pos[pos >= 0]
     for needle in (f.text, keyword):
         if needle and needle.strip():
-            s = s[s["text"].str.lower().str.contains(needle.strip().lower(), regex=False)]
-    s = s.merge(sel[["article_id", "title", "published", "url", "source"]], on="article_id")
-    s["countries"] = _joined(sc.merge(s[key], on=key), key, "country", s)
-    s["themes"] = _joined(stm.merge(s[key], on=key), key, "theme", s)
-    s = s.sort_values(["published", "article_id", "sent_idx"], ascending=[False, True, True], na_position="last")
+            low = c.sent_lower[pos]
+            n = needle.strip().lower()
+            pos = pos[np.fromiter((n in t for t in low), dtype=bool, count=len(low))]
+    rows = c.sent[["a", "article_id", "sent_idx"]].iloc[pos]
+    rows = rows.assign(published=c.articles["published"].to_numpy()[rows["a"].to_numpy()])
+    rows = rows.sort_values(["published", "a", "sent_idx"], ascending=[False, True, True], na_position="last")
+    return rows[["article_id", "sent_idx"]].reset_index(drop=True)
+
+
+def _joined(rows: pd.DataFrame, col: str, keys: np.ndarray) -> list[str]:
+    """Per sentence key, the sorted distinct `col` values of `rows` (with column k), comma-joined."""
+    kr = rows["k"].to_numpy()
+    sel = np.isin(kr, keys)
+    sub = pd.DataFrame({"k": kr[sel], "v": rows[col].astype(str).to_numpy()[sel]}).drop_duplicates()
+    sub = sub.sort_values(["k", "v"])
+    ks, vs = sub["k"].to_numpy(), sub["v"].to_numpy(dtype=object)
+    uk, starts = np.unique(ks, return_index=True)
+    ends = np.append(starts[1:], len(ks))[: len(starts)]
+    joined = {int(k): ", ".join(vs[i:j]) for k, i, j in zip(uk, starts, ends, strict=True)}
+    return [joined.get(int(k), "") for k in keys]
+
+
+def excerpt_details(c: Corpus, keys: pd.DataFrame) -> pd.DataFrame:
+    """The excerpt rows for sentence keys (article_id, sent_idx): article metadata, text, countries, themes."""
     cols = ["article_id", "title", "published", "source", "url", "sent_idx", "start", "end", "text", "countries",
             "themes"]
-    return s[cols].reset_index(drop=True)
+    if keys.empty:
+        return pd.DataFrame({k: pd.Series(dtype="string") for k in cols}).astype(
+            {"published": "datetime64[us]", "sent_idx": "Int64", "start": "Int64", "end": "Int64"})
+    k = c.code(keys["article_id"]).astype("int64") * _K + keys["sent_idx"].astype("int64").to_numpy()
+    pos = c.sent_index.get_indexer(k)
+    s = c.sent[["a", "k", "article_id", "sent_idx", "start", "end", "text"]].iloc[pos[pos >= 0]].reset_index(drop=True)
+    # Never take the `text` column here: copying article texts row by row would dominate the cost.
+    meta = c.articles[["title", "published", "source", "url"]].iloc[s["a"].to_numpy()].reset_index(drop=True)
+    out = pd.DataFrame({
+        "article_id": s["article_id"], "title": meta["title"], "published": meta["published"],
+        "source": meta["source"], "url": meta["url"], "sent_idx": s["sent_idx"], "start": s["start"],
+        "end": s["end"], "text": s["text"],
+    })
+    kk = s["k"].to_numpy()
+    out["countries"] = pd.array(_joined(c.sent_country, "country", kk), dtype="string")
+    out["themes"] = pd.array(_joined(c.sent_theme, "theme", kk), dtype="string")
+    return out[cols]
 
 
-def _joined(rows: pd.DataFrame, key: list[str], col: str, target: pd.DataFrame) -> pd.Series:
-    """Per row of `target`, the sorted distinct `col` values of `rows` with the same key, comma-joined."""
-    g = (
-        rows[key + [col]]
-        .drop_duplicates()
-        .sort_values(key + [col])
-        .astype({col: "string"})
-        .groupby(key, observed=True)[col]
-        .agg(", ".join)
-        .rename("_joined")
-        .reset_index()
-    )
-    out = target[key].merge(g, on=key, how="left")["_joined"].astype("object").fillna("")
-    return pd.Series(out.to_numpy(), index=target.index, dtype="string")
+def excerpts(c: Corpus, f: Filters, *, keyword: str = "") -> pd.DataFrame:
+    """Every excerpt behind the filters with its details (see excerpt_keys); what the CSV download holds."""
+    return excerpt_details(c, excerpt_keys(c, f, keyword=keyword))
 
 
 def sentence_spans(c: Corpus, rows: pd.DataFrame) -> pd.DataFrame:
@@ -528,21 +631,36 @@ def sentence_spans(c: Corpus, rows: pd.DataFrame) -> pd.DataFrame:
     cols = ["article_id", "sent_idx", "start", "end", "kind", "label"]
     if rows.empty:
         return pd.DataFrame({k: pd.Series(dtype="object") for k in cols})
-    want = rows[key].drop_duplicates()
-    m = c.mentions.merge(want, on=key)
+    want = rows[key].drop_duplicates().astype({"article_id": "string", "sent_idx": "Int64"})
+    ids = set(want["article_id"].tolist())
+    m = c.mentions[c.mentions["article_id"].isin(ids)].merge(want, on=key)
     m = m.assign(label=m["entity"].fillna(m["surface"]) + m["country"].map(lambda x: f" ({x})" if pd.notna(x) else ""))
-    t = c.themes.merge(want, on=key).merge(c.assigned, on=["article_id", "theme"])
+    t = c.themes[c.themes["article_id"].isin(ids)].merge(want, on=key)
+    t = t.merge(c.assigned[["article_id", "theme"]], on=["article_id", "theme"])
     t = t.assign(kind="theme", label=t["theme"].map(theme_name) + ": " + t["cue"].fillna(""))
     return pd.concat([m[cols], t[cols]], ignore_index=True)
 
 
 def article_choices(c: Corpus, f: Filters, *, limit: int = 500) -> pd.DataFrame:
     """Selected articles for a picker: article_id and a label 'date · title', newest first."""
-    sel = select_articles(c, f).sort_values(["published", "added_at"], ascending=False, na_position="last")
-    sel = sel.head(limit)
+    sel = _newest(c, select_mask(c, f), limit)
     day = sel["published"].dt.strftime("%Y-%m-%d").fillna("undated")
     title = sel["title"].fillna("").where(sel["title"].fillna("") != "", "(untitled)")
     return pd.DataFrame({"article_id": sel["article_id"], "label": day + " · " + title}).reset_index(drop=True)
+
+
+def article_frames(c: Corpus, article_id: str) -> dict[str, pd.DataFrame]:
+    """All rows of one article by table name, like Store.article but from the loaded corpus (no database read)."""
+    rows = c._cached(
+        "article_rows",
+        lambda: {name: getattr(c, name).groupby("article_id", observed=True, sort=False).indices for name in SCHEMA},
+    )
+    out = {}
+    for name in SCHEMA:
+        pos = rows[name].get(article_id)
+        df = getattr(c, name)
+        out[name] = (df.iloc[pos] if pos is not None else df.iloc[0:0]).reset_index(drop=True)
+    return out
 
 
 # -- one article ---------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import data, filters, highlight
 from components.layout import ensure_routed, guard, links_params
-from geolens.queries import Filters, as_csv, theme_name
+from geolens.queries import Filters, theme_name
 
 PAGE_SIZE = 20
 
@@ -27,7 +27,7 @@ if keyword:
 elif "kw" in st.query_params:
     del st.query_params["kw"]
 
-rows = data.query("excerpts", f, keyword=keyword)
+rows = data.query("excerpt_keys", f, keyword=keyword)
 if rows.empty:
     what = f"containing “{keyword}”" if keyword else "naming a country or carrying a theme cue"
     st.warning(f"No sentence {what} in the {n_sel:,} selected articles. Try another keyword or remove a filter.")
@@ -40,7 +40,7 @@ top = st.columns([3, 1])
 top[0].markdown(f"**{len(rows):,} sentences** from {rows['article_id'].nunique():,} articles")
 top[1].download_button(
     "Download CSV",
-    data=lambda: as_csv(rows.drop(columns=["start", "end"])),
+    data=data.excerpts_csv(f, keyword),
     file_name="geolens_excerpts.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -50,7 +50,7 @@ top[1].download_button(
 )
 
 page = st.session_state.get("exc_page", 1)
-chunk = rows.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+chunk = data.excerpt_details(rows.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
 spans = data.spans(chunk)
 st.html(highlight.STYLE)
 st.html(highlight.legend(["country", "person", "org", "place", "theme"] + (["keyword"] if keyword else [])))

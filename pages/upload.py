@@ -2,12 +2,15 @@
 
 import streamlit as st
 
+from components import data
+from components.layout import ensure_routed
 from components.upload import render_upload
-from geolens.store import Store
 
+ensure_routed()
 st.title("Upload articles")
 st.caption(
     "The analysis appears before anything is saved. Edit the title, date and source, then save: "
     "the article joins every page and filter."
 )
-render_upload(store=Store())
+data.pipeline()  # loaded once per server, so a new article's analysis shows at once
+render_upload(store=data.store())

@@ -136,3 +136,16 @@ def test_cli_ingest_busy_database_fails_cleanly(tmp_path, seed_text):
     assert r.returncode == 2
     assert "busy" in r.stderr and "Traceback" not in r.stderr
     assert Store(db).stats()["articles"] == 0
+
+
+def test_cli_ingest_explicit_metadata_wins_over_the_file(tmp_path, seed_text):
+    db = tmp_path / "meta.duckdb"
+    (tmp_path / "a.txt").write_text(seed_text)
+    r = run("ingest", tmp_path / "a.txt", "--db", db, "--title", "My title", "--source", "The Diplomat", "--date", "2025-06-01")
+    assert r.returncode == 0, r.stderr
+    from geolens.store import Store
+
+    row = Store(db).table("articles").iloc[0]
+    assert (row["title"], row["source"], str(row["published"].date())) == ("My title", "The Diplomat", "2025-06-01")
+    bad = run("ingest", tmp_path / "a.txt", "--db", db, "--date", "June")
+    assert bad.returncode == 2 and "not a date" in bad.stderr

@@ -158,6 +158,139 @@ def test_countries_demonym_adjective_is_the_country(countries_nlp):
     assert countries_of(countries_nlp, "A French engineer designed the plat.") == {"FRA"}
 
 
+# ------------------------------------------------------------------ rules on hand-tagged sentences (blank pipeline)
+
+
+@pytest.fixture(scope="module")
+def blank_resolver():
+    """The country component on a blank English pipeline: entities and tags come from each test, not a model."""
+    nlp = spacy.blank("en")
+    component = nlp.add_pipe("geolens_countries")
+    return nlp, component
+
+
+def tagged(blank_resolver, text: str, ents: dict[str, str] | None = None, verbs: tuple[str, ...] = ()):
+    """Run the component on text with the given entities (surfaces in text order, each labelled once) and
+    simple tags: capitalised words NNP/PROPN, listed verbs VBZ/VERB, punctuation as punctuation, others NN/NOUN."""
+    nlp, component = blank_resolver
+    doc = nlp.make_doc(text)
+    for t in doc:
+        if t.is_punct:
+            t.tag_, t.pos_ = ".", "PUNCT"
+        elif t.text in verbs:
+            t.tag_, t.pos_ = "VBZ", "VERB"
+        elif t.text[:1].isupper():
+            t.tag_, t.pos_ = "NNP", "PROPN"
+        else:
+            t.tag_, t.pos_ = "NN", "NOUN"
+    spans, pos = [], 0
+    for surface, label in (ents or {}).items():  # in text order, each after the previous one
+        start = text.index(surface, pos)
+        spans.append(doc.char_span(start, start + len(surface), label=label))
+        pos = start + len(surface)
+    doc.ents = spans
+    return component(doc)._.geo_mentions
+
+
+def place_countries(mentions) -> set[str]:
+    return {m.country for m in mentions if m.kind in ("country", "place") and m.country}
+
+
+HOME = "Japan and Japanese officials met. "
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ents", "surface"),
+    [
+        ("Police searched Torkula village overnight.", {"Torkula village": "GPE"}, "Torkula village"),
+        ("Police searched a house in Dunshaughlin overnight.", {"Dunshaughlin": "GPE"}, "Dunshaughlin"),
+    ],
+)
+def test_countries_unknown_place_with_place_evidence_is_in_the_home_country(blank_resolver, sentence, ents, surface):
+    mentions = tagged(blank_resolver, HOME + sentence, ents)
+    assert (surface, "JPN", "context") in {(m.surface, m.country, m.via) for m in mentions}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "ents", "surface"),
+    [
+        ("They walked down Royal Street at night.", {"Royal Street": "FAC"}, "Royal Street"),  # a street
+        ("Narendra Modi spoke. Crowds cheered in Modi.", {"Narendra Modi": "PERSON", "Modi": "GPE"},
+         "Modi"),  # a person's name
+        ("The team beat UConn at home.", {"UConn": "GPE"}, "UConn"),  # not shaped like a place name
+        ("The study of Dubreuil was cited.", {"Dubreuil": "GPE"}, "Dubreuil"),  # no place evidence at all
+        ("The Easter service was held.", {"Easter": "GPE"}, "Easter"),  # a holiday
+    ],
+)
+def test_countries_unknown_name_without_place_evidence_is_not_a_place(blank_resolver, sentence, ents, surface):
+    mentions = tagged(blank_resolver, HOME + sentence, ents)
+    assert all(not m.surface.startswith(surface) for m in mentions if m.kind == "place")
+
+
+@pytest.mark.parametrize(
+    ("text", "verbs"),
+    [
+        ("Mexicans crossed the border.", ("crossed",)),
+        ("The Irish need a win.", ("need",)),
+        ("Eric Miller, an American, was fined.", ()),
+    ],
+)
+def test_countries_demonym_naming_people_is_a_person_mention(blank_resolver, text, verbs):
+    mentions = tagged(blank_resolver, text, verbs=verbs)
+    people = [m for m in mentions if m.via == "demonym"]
+    assert people and all(m.kind == "person" and m.country for m in people)
+    assert place_countries(mentions) == set()
+
+
+def test_countries_demonym_before_a_noun_stays_the_country(blank_resolver):
+    assert place_countries(tagged(blank_resolver, "The Irish government resigned.")) == {"IRL"}
+
+
+def test_countries_small_capital_needs_a_place_tag(blank_resolver):
+    text = "Students at Marjory Stoneman Douglas High School marched."
+    assert place_countries(tagged(blank_resolver, text)) == set()
+    text = "Ferries left Douglas, Isle of Man, at dawn."
+    assert place_countries(tagged(blank_resolver, text, {"Douglas": "GPE", "Isle of Man": "GPE"})) == {"IMN"}
+
+
+@pytest.mark.parametrize(
+    ("text", "ents", "absent"),
+    [
+        ("English fans of Queens Park Rangers cheered.", {"Queens Park Rangers": "ORG"}, "USA"),  # a team
+        ("Niger Delta militants attacked a pipeline.", {}, "NER"),  # a region named after a river
+        ("Egypt grew cotton in the Nile Delta for centuries.", {"Egypt": "GPE", "the Nile Delta": "LOC"}, "NGA"),
+        ("KOBE IN THE HOUSE: America watched the star.", {"KOBE IN THE HOUSE": "ORG"}, "JPN"),  # a heading
+    ],
+)
+def test_countries_place_word_inside_another_name_adds_no_other_country(blank_resolver, text, ents, absent):
+    assert absent not in place_countries(tagged(blank_resolver, text, ents))
+
+
+def test_countries_place_inside_a_name_confirms_a_named_country(blank_resolver):
+    text = "Canada voted on Monday, the Toronto Star reported."
+    found = tagged(blank_resolver, text, {"Canada": "GPE", "the Toronto Star": "ORG"})
+    assert ("Toronto", "CAN") in {(m.surface, m.country) for m in found}
+
+
+def test_countries_all_caps_dateline_may_list_places(blank_resolver):
+    text = "TIJUANA & SAN DIEGO, March 29 -- The plant reopened."
+    assert place_countries(tagged(blank_resolver, text, {"TIJUANA": "GPE", "SAN DIEGO": "GPE"})) == {"MEX", "USA"}
+
+
+def test_countries_small_foreign_namesakes_read_as_home_places(blank_resolver):
+    text = "Builders in Texas and Ohio sell the Norbury and Bath models."
+    ents = {"Texas": "GPE", "Ohio": "GPE", "Norbury": "GPE", "Bath": "GPE"}
+    mentions = tagged(blank_resolver, text, ents)
+    assert place_countries(mentions) == {"USA"}
+    assert {m.via for m in mentions if m.surface in ("Norbury", "Bath")} == {"context"}
+
+
+def test_countries_english_county_resolves_with_context(blank_resolver):
+    text = "The race at Snetterton, Norfolk is the third in England this year."
+    mentions = tagged(blank_resolver, text, {"Snetterton": "GPE", "Norfolk": "GPE", "England": "GPE"})
+    assert ("Norfolk", "GBR", "subdivision") in {(m.surface, m.country, m.via) for m in mentions}
+
+
 # ------------------------------------------------------------------ people and organisations
 
 

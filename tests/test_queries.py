@@ -290,3 +290,19 @@ def test_as_csv_writes_dates_as_iso(corpus):
     csv = q.as_csv(q.excerpts(corpus, q.Filters(countries=("JPN",)))).decode()
     assert csv.splitlines()[0].startswith("article_id,title,published")
     assert "2024-01-10" in csv
+
+
+def test_article_frames_match_the_store_rows(tmp_path, corpus):
+    store = Store(tmp_path / "a.duckdb")
+    store.init()
+    with store.writer() as con:
+        for name in ("articles", "sentences", "mentions", "themes", "article_themes"):
+            Store._insert(con, name, getattr(corpus, name))
+    loaded = q.load_corpus(store)
+    mine, theirs = q.article_frames(loaded, "a1"), store.article("a1")
+    for name in theirs:
+        key = [c for c in ("sent_idx", "start", "theme") if c in theirs[name].columns]
+        a = mine[name].sort_values(key).reset_index(drop=True) if key else mine[name]
+        b = theirs[name].sort_values(key).reset_index(drop=True) if key else theirs[name]
+        pd.testing.assert_frame_equal(a, b, check_dtype=False)
+    assert all(df.empty for df in q.article_frames(loaded, "nope").values())

@@ -139,14 +139,20 @@ def pdf_bytes(text: str | None, *, title: str = "", password: str | None = None)
 
 
 def pdf_bomb(inflated_mb: int, pages: int = 1) -> bytes:
-    """A small PDF whose page content streams inflate to `inflated_mb` MB each (a decompression bomb)."""
-    stream = zlib.compress(b" " * (inflated_mb * 1024 * 1024), 9)
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>"]
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
-    objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
-    for i in range(pages):
-        objs.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R >>".encode())
+    """A small PDF whose page content streams inflate to `inflated_mb` MB of text operators each."""
+    op = b"BT /F1 12 Tf 72 712 Td (Deterrence) Tj ET\n"
+    stream = zlib.compress(op * (inflated_mb * 1024 * 1024 // len(op)), 9)
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", font]
+    kids = []
+    for _ in range(pages):
+        kids.append(len(objs) + 1)
+        objs.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents %d 0 R >>" % (len(objs) + 2)
+        )
         objs.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), pages)
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for n, body in enumerate(objs, start=1):
@@ -198,7 +204,7 @@ def test_upload_pasted_text_shows_analysis_before_saving(db, seed_text):
     assert "Alliances & partnerships" in theme_labels and "Military technology" in theme_labels
     html_all = "\n".join(h.value for h in at.html)
     assert "<mark" in html_all and ">Japan</mark>" in html_all
-    assert "<li>" in html_all  # evidence sentences
+    assert 'class="gl-card"' in html_all and 'class="gl-theme"' in html_all  # evidence sentences, cues marked
     [title] = keyed(at.text_input, "upload:title:")
     assert title.value == "Japan's Security Awakening: Beyond American Dependence"
 
@@ -230,6 +236,19 @@ def test_upload_reupload_of_stored_article_says_so_and_links_to_it(db, seed_text
     assert f"./article?article={article_id(seed_text)}" in page_text(again)
     assert not keyed(again.button, "upload:save:")  # nothing to save twice
     assert n_stored(db) == 1
+
+
+def test_upload_under_the_app_links_to_the_article_page(db, seed_text):
+    """Run through app.py's navigation: the link is a real page link to /article?article=ID."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()  # a fresh database is seeded with the sample (the seed article)
+    at.switch_page("pages/upload.py")
+    at.run()
+    at = upload(at, ("seed again.txt", seed_text.encode("utf-8")))
+    assert any("already stored" in i.value for i in at.info)
+    [link] = at.get("page_link")
+    assert link.proto.page == "article"
+    assert link.proto.query_string == f"article={article_id(seed_text)}"
 
 
 # -- a URL served by this test ------------------------------------------------------------------------------
@@ -414,22 +433,25 @@ def test_upload_ten_megabyte_single_line_is_refused_clearly(db):
 
 
 @pytest.mark.parametrize(
-    ("kind", "data_fn"),
+    ("kind", "data_fn", "reason"),
     [
-        ("pdf", lambda: pdf_bomb(100)),  # one stream past pypdf's own decompression limit
-        ("pdf", lambda: pdf_bomb(60, pages=12)),  # many streams under it: the worker's memory/time limit
-        ("docx", lambda: docx_bomb(300)),
+        # one stream past pypdf's own decompression limit
+        ("pdf", lambda: pdf_bomb(100), r"PDF"),
+        # several streams under that limit: the worker process is stopped at its time or memory bound
+        ("pdf", lambda: pdf_bomb(40, pages=4), r"took longer than 5 s|memory limit"),
+        # a zip whose parts inflate past the DOCX bound
+        ("docx", lambda: docx_bomb(300), r"decompression bomb|memory limit|took longer"),
     ],
     ids=["pdf-one-stream", "pdf-many-streams", "docx"],
 )
-def test_upload_decompression_bomb_is_refused(db, monkeypatch, kind, data_fn):
-    monkeypatch.setenv("GEOLENS_PARSE_TIMEOUT", "8")
+def test_upload_decompression_bomb_is_refused(db, monkeypatch, kind, data_fn, reason):
+    monkeypatch.setenv("GEOLENS_PARSE_TIMEOUT", "5")
     monkeypatch.setenv("GEOLENS_PARSE_MEMORY_MB", "400")
     data = data_fn()
     assert len(data) < 2 * 1024 * 1024  # small on disk, huge once inflated
     at = upload(open_page(), (f"bomb.{kind}", data))
     [err] = at.error
-    assert "refused" in err.value
+    assert "refused" in err.value and re.search(reason, err.value), err.value
     assert n_stored(db) == 0
 
 
@@ -601,11 +623,10 @@ def test_upload_waits_for_another_writer_then_saves(db, seed_text):
     assert n_stored(db) == 1
 
 
-def test_upload_busy_database_says_try_again_and_loses_nothing(db, seed_text, monkeypatch):
-    monkeypatch.setattr(Store.__init__, "__kwdefaults__", {"timeout": 0.5})
+def test_upload_busy_database_says_try_again_and_loses_nothing(db, seed_text):
     Store(db).init()
     at = paste(open_page(), seed_text)
-    holder = _hold_write_lock(db, 6.0)
+    holder = _hold_write_lock(db, 9.0)  # longer than the dashboard's 5 s wait for the lock
     try:
         at = save(at)
         assert any("busy" in w.value and "Nothing was lost" in w.value for w in at.warning)

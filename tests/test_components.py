@@ -1,0 +1,247 @@
+"""components/: plotly figure builders, safe highlighting, palette and world shapes, without Streamlit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from components import charts, highlight, palette
+from components.geo import topo_to_geojson, world_geojson
+
+
+@pytest.fixture
+def countries() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "country": ["USA", "JPN", "CHN", "FRA"],
+            "name": ["United States", "Japan", "China", "France"],
+            "continent": ["NA", "AS", "AS", "EU"],
+            "articles": [10, 6, 5, 1],
+            "mentions": [40, 20, 12, 2],
+        }
+    )
+
+
+@pytest.fixture
+def themes() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "theme": ["diplomacy", "economic_security"],
+            "name": ["Diplomacy & summitry", "Economic security & coercion"],
+            "articles": [8, 3],
+            "cues": [20, 5],
+            "share": [0.8, 0.3],
+        }
+    )
+
+
+@pytest.fixture
+def edges() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source": ["CHN", "CHN", "ARM"],
+            "target": ["JPN", "USA", "AZE"],
+            "sentences": [4, 2, 1],
+            "theme": ["economic_security", None, "armed_conflict"],
+            "theme_name": ["Economic security & coercion", None, "Armed conflict"],
+            "example": ["Beijing <b>pressed</b> Tokyo.", "China and the US talked.", "Fighting resumed."],
+            "article_id": ["a1", "a2", "a3"],
+        }
+    )
+
+
+def test_country_bar_colours_countries_by_continent(countries):
+    fig = charts.country_bar(countries, top=3)
+    assert isinstance(fig, go.Figure)
+    by_name = {tr.name: list(tr.y) for tr in fig.data}
+    assert by_name == {"North America": ["United States"], "Asia": ["China", "Japan"]}
+    asia = next(tr for tr in fig.data if tr.name == "Asia")
+    assert asia.marker.color == palette.CONTINENT_COLORS["AS"]
+    assert sum(len(tr.y) for tr in fig.data) == 3  # top=3 drops France
+
+
+@pytest.mark.parametrize("value, first_label", [("articles", "8"), ("share", "80%")])
+def test_theme_bar_uses_theme_colours_and_labels(themes, value, first_label):
+    fig = charts.theme_bar(themes, value=value)
+    bar = fig.data[0]
+    assert list(bar.y) == ["Economic security & coercion", "Diplomacy & summitry"]  # largest on top
+    assert list(bar.marker.color) == [palette.THEME_COLORS["economic_security"], palette.THEME_COLORS["diplomacy"]]
+    assert bar.text[-1] == first_label
+
+
+def test_heatmap_keeps_country_order_and_fills_missing_cells_with_zero():
+    df = pd.DataFrame(
+        {
+            "country": ["USA", "USA", "JPN"],
+            "theme": ["diplomacy", "armed_conflict", "diplomacy"],
+            "articles": [5, 2, 3],
+            "country_name": ["United States", "United States", "Japan"],
+            "theme_name": ["Diplomacy", "Armed conflict", "Diplomacy"],
+        }
+    )
+    hm = charts.theme_country_heatmap(df).data[0]
+    assert list(hm.y) == ["United States", "Japan"] and list(hm.x) == ["Diplomacy", "Armed conflict"]
+    assert hm.z.tolist() == [[5, 2], [3, 0]]
+
+
+def test_choropleth_draws_world_then_counts_then_selection(countries):
+    world = world_geojson()
+    fig = charts.choropleth(countries, world=world, selected=("JPN",))
+    base, data, sel = fig.data
+    assert len(base.locations) == len(world["features"])
+    assert list(data.locations) == ["USA", "JPN", "CHN", "FRA"]
+    assert list(sel.locations) == ["JPN"] and sel.marker.line.color == "#D55E00"
+    assert fig.layout.geo.visible is False  # no base map to fetch from a CDN
+    # Log colour scale: the colour bar is labelled with real counts.
+    assert "10" in data.colorbar.ticktext
+
+
+def test_choropleth_without_selection_has_two_traces(countries):
+    assert len(charts.choropleth(countries, world=world_geojson()).data) == 2
+
+
+def test_theme_volume_chart_stacks_one_trace_per_theme():
+    df = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-02-01"]),
+            "theme": ["diplomacy", "armed_conflict", "diplomacy"],
+            "name": ["Diplomacy", "Armed conflict", "Diplomacy"],
+            "articles": [3, 1, 2],
+        }
+    )
+    fig = charts.theme_volume_chart(df, freq="week")
+    assert [tr.name for tr in fig.data] == ["Diplomacy", "Armed conflict"]  # biggest first
+    assert fig.layout.barmode == "stack" and fig.layout.xaxis.title.text == "Week starting"
+    assert fig.data[0].marker.color == palette.THEME_COLORS["diplomacy"]
+
+
+def test_cue_bar_labels_each_cue_with_its_theme():
+    df = pd.DataFrame({"theme": ["diplomacy"], "name": ["Diplomacy"], "cue": ["summit"], "hits": [4], "articles": [2]})
+    fig = charts.cue_bar(df)
+    assert "summit" in fig.layout.yaxis.ticktext[0] and "Diplomacy" in fig.layout.yaxis.ticktext[0]
+
+
+def test_network_layout_is_deterministic_and_separates_components(edges):
+    a = charts.network_layout(edges)
+    b = charts.network_layout(edges)
+    assert a == b and set(a) == {"CHN", "JPN", "USA", "ARM", "AZE"}
+    main_right = max(a[n][0] for n in ("CHN", "JPN", "USA"))
+    assert min(a["ARM"][0], a["AZE"][0]) > main_right  # the small component sits beside the big one
+
+
+def test_network_edges_coloured_by_dominant_theme_with_escaped_example(edges):
+    fig = charts.network(edges, names={"CHN": "China", "JPN": "Japan"})
+    lines = [tr for tr in fig.data if tr.mode == "lines"]
+    assert {tr.line.color for tr in lines} == {palette.THEME_COLORS["economic_security"],
+                                               palette.THEME_COLORS["armed_conflict"], palette.OTHER}
+    widest = max(lines, key=lambda tr: tr.line.width)
+    assert widest.line.color == palette.THEME_COLORS["economic_security"]
+    hover = next(tr for tr in fig.data if tr.name == "edges").hovertext
+    assert any("China – Japan" in h and "4 sentences" in h for h in hover)
+    assert any("&lt;b&gt;pressed&lt;/b&gt;" in h for h in hover) and not any("<b>pressed" in h for h in hover)
+    nodes = next(tr for tr in fig.data if tr.name == "countries")
+    assert "China" in nodes.text
+
+
+def test_network_on_no_edges_is_an_empty_figure():
+    empty = pd.DataFrame(columns=["source", "target", "sentences", "theme", "theme_name", "example", "article_id"])
+    fig = charts.network(empty)
+    assert all(len(tr.x or []) == 0 or tr.x == (None,) for tr in fig.data)
+
+
+# -- highlighting --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert('x')</script> Japan",
+        '<img src=x onerror="alert(1)"> Japan',
+        "Japan & <b>China</b>",
+    ],
+)
+def test_highlight_escapes_article_text_around_marks(text):
+    start = text.index("Japan")
+    out = highlight.highlight(text, [(start, start + 5, "country", 'Japan "JPN" <x>')])
+    assert "<script" not in out and "<img" not in out and "<b>" not in out
+    assert '<mark class="gl-country"' in out and ">Japan</mark>" in out
+    assert 'title="Japan &quot;JPN&quot; &lt;x&gt;"' in out
+
+
+def test_highlight_resolves_overlaps_by_priority_then_position():
+    text = "rare earth supply chains"
+    spans = [
+        (0, 10, "theme", "cue"),
+        (5, 10, "country", "x"),  # overlaps the cue: a mention wins over a theme cue
+        (0, 4, "keyword", "kw"),  # a search match wins over both
+        (11, 24, "theme", "cue2"),
+    ]
+    out = highlight.highlight(text, spans)
+    assert out.count("<mark") == 3
+    assert '<mark class="gl-keyword"' in out and ">rare</mark>" in out and ">earth</mark>" in out
+
+
+def test_highlight_offsets_are_relative_to_the_sentence_start():
+    out = highlight.highlight("Tokyo said", [(100, 105, "place", "Tokyo")], offset=100)
+    assert out.startswith('<mark class="gl-place"')
+
+
+def test_highlight_drops_spans_outside_the_text():
+    assert highlight.highlight("abc", [(2, 9, "country", "x"), (-1, 1, "org", "y")]) == "abc"
+
+
+def test_keyword_spans_find_every_case_insensitive_occurrence():
+    assert [s[:2] for s in highlight.keyword_spans("Drone drones DRONE", "drone")] == [(0, 5), (6, 11), (13, 18)]
+    assert highlight.keyword_spans("x", "  ") == []
+
+
+def test_excerpt_card_escapes_meta_and_chips():
+    card = highlight.excerpt_card("x", [], offset=0, meta="<i>t</i> · 2024",
+                                  chips_html=highlight.theme_chips([("diplomacy", "A & <B>")]))
+    assert "&lt;i&gt;t&lt;/i&gt;" in card and "A &amp; &lt;B&gt;" in card
+
+
+def test_text_block_collapses_long_runs_of_blank_lines():
+    assert "\n\n\n" not in highlight.text_block("a\n\n\n\n\nb")
+
+
+def test_legend_names_each_kind():
+    out = highlight.legend(["country", "org"])
+    assert "Country" in out and "Organisation" in out
+
+
+# -- palette and shapes --------------------------------------------------------------------------
+def test_every_taxonomy_theme_has_its_own_colour():
+    from geolens.queries import theme_catalog
+
+    ids = list(theme_catalog()["theme"])
+    assert set(ids) <= set(palette.THEME_COLORS)
+    assert len({palette.theme_color(t) for t in ids}) == len(ids)
+    assert palette.theme_color(None) == palette.theme_color("unknown") == palette.OTHER
+
+
+@pytest.mark.parametrize("iso3, continent", [("JPN", "AS"), ("FRA", "EU"), ("BRA", "SA"), ("NGA", "AF")])
+def test_country_colour_is_its_continent_colour(iso3, continent):
+    assert palette.country_color(iso3) == palette.CONTINENT_COLORS[continent]
+
+
+@pytest.mark.parametrize("bg, fg", [("#FFFFFF", "#000000"), ("#08306B", "#FFFFFF"), ("#F6C141", "#000000")])
+def test_text_on_picks_the_readable_colour(bg, fg):
+    assert palette.text_on(bg) == fg
+
+
+def test_topo_to_geojson_decodes_quantised_delta_arcs():
+    topo = {
+        "type": "Topology",
+        "transform": {"scale": [1, 1], "translate": [10, 20]},
+        "arcs": [[[0, 0], [1, 0], [0, 1], [-1, 0], [0, -1]]],
+        "objects": {"countries": {"type": "GeometryCollection",
+                                  "geometries": [{"type": "Polygon", "arcs": [[0]], "id": "392"}]}},
+    }
+    feat = topo_to_geojson(topo)["features"][0]
+    assert feat["geometry"]["coordinates"] == [[[10, 20], [11, 20], [11, 21], [10, 21], [10, 20]]]
+
+
+def test_world_geojson_is_keyed_by_iso3():
+    ids = {f["id"] for f in world_geojson()["features"]}
+    assert {"JPN", "CHN", "USA", "FRA", "NOR", "TWN", "XKX"} <= ids
+    assert all(len(i) == 3 and i.isupper() for i in ids)
