@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pandas as pd
 
@@ -152,7 +152,7 @@ def doc_to_tables(doc, meta: dict) -> ArticleTables:
                     "source": meta.get("source") or "",
                     "url": meta.get("url") or "",
                     "published": _as_date(meta.get("published")),
-                    "added_at": meta.get("added_at") or datetime.now(timezone.utc).replace(tzinfo=None),
+                    "added_at": meta.get("added_at") or datetime.now(UTC).replace(tzinfo=None),
                     "language": meta.get("language") or "en",
                     "n_words": sum(1 for t in doc if t.is_alpha or t.is_digit),
                     "text": text,
