@@ -131,11 +131,13 @@ def _subset(world: dict, ids) -> dict:
     return {"type": "FeatureCollection", "features": [f for f in world["features"] if f["id"] in want]}
 
 
-def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (), value: str = "articles") -> go.Figure:
+def choropleth(df: pd.DataFrame, *, world: dict, points: list[tuple[str, float, float]] | None = None,
+               selected: tuple[str, ...] = (), value: str = "articles") -> go.Figure:
     """World map of countries by articles mentioning them (df from queries.country_counts).
 
     `world` is GeoJSON whose feature ids are ISO3 codes (components.geo.world_geojson): the shapes travel with
     the figure, so plotly needs no base map from the internet. Countries without a mention are drawn grey.
+    `points` (iso3, lat, lon) places countries too small for a shape as dots in the same colours.
     """
     ids = [f["id"] for f in world["features"]]
     fig = go.Figure(
@@ -174,6 +176,29 @@ def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (),
             name="countries",
         )
     )
+    dots = pd.DataFrame(points or [], columns=["country", "lat", "lon"]).merge(df, on="country")
+    if len(dots):
+        fig.add_trace(
+            go.Scattergeo(
+                lat=dots["lat"],
+                lon=dots["lon"],
+                mode="markers",
+                marker=dict(
+                    size=9,
+                    color=np.log10(dots[value].astype(float).clip(lower=1)),
+                    cmin=0,
+                    cmax=max(np.log10(vmax), 0.3),
+                    colorscale=MAP_SCALE,
+                    line=dict(color=["#D55E00" if c in selected else "#555555" for c in dots["country"]],
+                              width=[2.5 if c in selected else 0.8 for c in dots["country"]]),
+                ),
+                customdata=dots[["name", "articles", "mentions", "country"]].to_numpy(),
+                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} articles, %{customdata[2]} mentions"
+                "<extra></extra>",
+                name="small countries",
+                showlegend=False,
+            )
+        )
     sel = df[df["country"].isin(selected)]
     if len(sel):
         # Outline the filtered countries so the current filter is visible on the map itself.
@@ -198,7 +223,7 @@ def choropleth(df: pd.DataFrame, *, world: dict, selected: tuple[str, ...] = (),
         lataxis_range=[-58, 85],
     )
     fig.update_layout(clickmode="event+select", dragmode=False)
-    return _layout(fig, height=540)
+    return _layout(fig, height=500)
 
 
 def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | None = None) -> go.Figure:

@@ -52,12 +52,18 @@ def seeded(path: str) -> bool:
 
 
 def refresh_version() -> int:
-    """Read the database version for this run (one tiny read); when the file is busy, keep the last one."""
+    """Read the database version for this run (one tiny read) and make sure its tables are loaded.
+
+    While another process holds the write lock for longer than the store waits, the app keeps showing the
+    last version it could read, from its caches.
+    """
+    last = st.session_state.get(_VERSION_KEY, 0)
     try:
         v = store().version()
+        _corpus(db_path(), v)
     except StoreBusy:
         st.toast("The database is busy (an import is writing); showing the last results.")
-        v = st.session_state.get(_VERSION_KEY, 0)
+        v = last
     except StoreError as exc:
         st.error(f"Cannot read the database: {exc}")
         v = -1

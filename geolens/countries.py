@@ -138,7 +138,9 @@ class CountryResolver:
                 return None
             if len(span) > 1:
                 return "strong"
-            ent = next(e for e in doc.ents if e.start <= span.start < e.end)
+            ent = next((e for e in doc.ents if e.start <= span.start < e.end), None)
+            if ent is None:  # the tag came from a token outside doc.ents (set by another component)
+                return "weak"
             whole = ent.label_ == "GPE" and len([t for t in ent if t.is_alpha and t.lower_ != "the"]) == 1
             if whole and any(c.via == "subdivision" for c in cands):
                 return "strong"  # the tagger reads the word itself as a state: "in Ohio"
@@ -153,8 +155,8 @@ class CountryResolver:
             # article names otherwise; brands and teams ("Queens Park Rangers", "Jos. A. Bank") introduce none.
             return "weak" if prominent or any(_size(c) >= MAJOR_CITY for c in cands) else None
         if "PERSON" in tags:
-            ent = next(e for e in doc.ents if e.start <= span.start < e.end)
-            if (ent.start, ent.end) != (span.start, span.end):
+            ent = next((e for e in doc.ents if e.start <= span.start < e.end), None)
+            if ent is None or (ent.start, ent.end) != (span.start, span.end):
                 return None
             if prev in self.gaz.place_prepositions or (len(span) > 1 and prominent):
                 return "weak"

@@ -693,7 +693,9 @@ def article_theme_evidence(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     )
     out = at[["theme", "assigned", "score", "n_cues"]].merge(ev, on="theme", how="left")
     out["name"] = out["theme"].map(theme_name).astype("string")
-    out = out.sort_values(["assigned", "score", "theme", "sent_idx"], ascending=[False, False, True, True])
+    out["_n"] = out["cues"].fillna("").str.count(",")
+    out = out.sort_values(["assigned", "score", "theme", "_n", "sent_idx"],
+                          ascending=[False, False, True, False, True]).drop(columns="_n")
     return out[["theme", "name", "assigned", "score", "n_cues", "sent_idx", "sentence", "cues"]].reset_index(
         drop=True)
 

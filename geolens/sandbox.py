@@ -85,7 +85,10 @@ def _worker(kind: str) -> None:
     except MemoryError:
         out = ["error", f"the {kind.upper()} file was refused: reading it exceeded the {mem_mb} MB memory limit"]
     except Exception as exc:  # noqa: BLE001 - any parser failure is a refused file, reported in one line
-        out = ["error", f"not a readable {kind.upper()} file ({type(exc).__name__})"]
+        if type(exc).__name__ == "LimitReachedError":  # pypdf's own cap on inflated stream size
+            out = ["error", f"the {kind.upper()} file would inflate past safe limits (a decompression bomb?) and was refused"]
+        else:
+            out = ["error", f"not a readable {kind.upper()} file ({type(exc).__name__})"]
     sys.stdout.write(json.dumps(out))
     sys.stdout.flush()
 

@@ -10,6 +10,8 @@ from components.layout import empty_database, ensure_routed
 from geolens import queries as q
 from geolens.queries import Filters
 
+EVIDENCE_SHOWN = 6
+
 ensure_routed()
 f = filters.get()
 st.title("Article")
@@ -25,19 +27,23 @@ wanted = st.query_params.get("article", "")
 choices = data.query("article_choices", f, limit=500)
 ids = list(choices["article_id"])
 labels = dict(zip(choices["article_id"], choices["label"], strict=True))
+# A link (?article=ID) that differs from what this page last wrote to the URL opens that article even when
+# the filters exclude it, until the filters change; otherwise the picker, limited to the filters, decides.
+if wanted and wanted != st.session_state.get("_art_url"):
+    st.session_state["_art_link"] = (wanted, f)
 if wanted and wanted not in labels:
     one = data.article(wanted)["articles"]
-    if len(one):
+    if one.empty:
+        st.warning("That article is not in the database (it may have been deleted). Pick another one below.")
+        wanted = ""
+    elif st.session_state.get("_art_link") == (wanted, f):
         labels[wanted] = f"{one['title'].iloc[0] or '(untitled)'} (outside the current filters)"
         ids.insert(0, wanted)
     else:
-        st.warning("That article is not in the database (it may have been deleted). Pick another one below.")
         wanted = ""
 if not ids:
     st.info("No article matches the current filters; clear a filter to pick one.")
     st.stop()
-# A link (?article=ID) that differs from what this page last wrote to the URL decides the article;
-# otherwise the picker does.
 if wanted and wanted != st.session_state.get("_art_url"):
     st.session_state["art_pick"] = wanted
 if st.session_state.get("art_pick") not in ids:
@@ -79,8 +85,11 @@ with text_col:
     ]
     st.html(highlight.STYLE)
     st.html(highlight.legend(kinds or ["country"]))
-    with st.container(height=620):
-        st.html(highlight.text_block(highlight.highlight(str(a["text"]), spans)))
+    text = str(a["text"])
+    # Short articles get a short box; long ones scroll inside a box of at most 620 px.
+    est = 40 + 28 * (len(text) // 85 + text.count("\n\n") + 1)
+    with st.container(height=min(620, est)):
+        st.html(highlight.text_block(highlight.highlight(text, spans)))
 with side:
     st.subheader("Countries")
     countries = q.article_countries(frames)
@@ -94,20 +103,38 @@ with side:
     ev = q.article_theme_evidence(frames)
     if ev.empty:
         st.caption("No theme cue in this article.")
-    hits = frames["themes"]
     sents = frames["sentences"].set_index("sent_idx")
+    marks_by: dict[tuple[str, int], list] = {}
+    for t, i, s0, e0, cue in frames["themes"][["theme", "sent_idx", "start", "end", "cue"]].itertuples(index=False):
+        marks_by.setdefault((t, int(i)), []).append((s0, e0, "theme", f"cue: {cue}"))
+    weak = []
     for theme, part in ev.groupby("theme", sort=False):
         first = part.iloc[0]
-        status = "assigned" if bool(first["assigned"]) else "not assigned (too little evidence)"
-        with st.expander(f"{first['name']} — {status}, score {first['score']:.1f}", expanded=bool(first["assigned"])):
-            st.html(highlight.theme_chips([(theme, first["name"])]))
-            for row in part.dropna(subset=["sent_idx"]).itertuples(index=False):
+        evidence = part.dropna(subset=["sent_idx"])
+        if not bool(first["assigned"]):
+            weak.append((theme, first["name"], evidence))
+            continue
+        with st.expander(f"{first['name']} — score {first['score']:.1f}, {len(evidence)} sentences", expanded=True):
+            cards = [highlight.theme_chips([(theme, first["name"])])]
+            for row in evidence.head(EVIDENCE_SHOWN).itertuples(index=False):
                 sent = sents.loc[row.sent_idx]
-                th = hits[(hits["theme"] == theme) & (hits["sent_idx"] == row.sent_idx)]
-                marks = [(s, e, "theme", f"cue: {c}") for s, e, c in zip(th["start"], th["end"], th["cue"],
-                                                                          strict=True)]
-                st.html(highlight.excerpt_card(str(sent["text"]), marks, offset=int(sent["start"]),
-                                               meta=f"sentence {int(row.sent_idx) + 1} · cues: {row.cues}"))
+                cards.append(highlight.excerpt_card(
+                    str(sent["text"]), marks_by.get((theme, int(row.sent_idx)), []), offset=int(sent["start"]),
+                    meta=f"sentence {int(row.sent_idx) + 1} · cues: {row.cues}"))
+            st.html("".join(cards))
+            if len(evidence) > EVIDENCE_SHOWN:
+                st.caption(f"…and {len(evidence) - EVIDENCE_SHOWN} more sentences.")
+    if not (ev["assigned"].fillna(False).astype(bool)).any() and len(ev):
+        st.caption("No theme passes the article-level rule (a sentence substantially about it).")
+    if weak:
+        with st.expander(f"{len(weak)} more themes with stray cues (not assigned)"):
+            items = []
+            for theme, name, evidence in weak:
+                cues = ", ".join(dict.fromkeys(c for cs in evidence["cues"].dropna() for c in cs.split(", ")))
+                items.append(f"<div style='margin:.2rem 0'>{highlight.theme_chips([(theme, name)])}"
+                             f"<span style='color:#555;font-size:.85rem'>{len(evidence)} sentences · cues: "
+                             f"{html.escape(cues)}</span></div>")
+            st.html("".join(items))
 
 st.divider()
 CONFIRM = "art_confirm_delete"

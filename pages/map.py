@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import charts, data, filters
-from components.geo import world_geojson
+from components.geo import shapeless_points, world_geojson
 from components.layout import ensure_routed, guard
 from geolens.queries import Filters
 
@@ -25,7 +25,9 @@ def _on_select() -> None:
     state = st.session_state.get("map_chart")
     points = (state or {}).get("selection", {}).get("points", []) if isinstance(state, dict) else (
         state.selection.points if state else [])
-    picked = [p.get("location") for p in points if p.get("location")]
+    # Shapes report their ISO3 as `location`; the dots of small countries carry it last in customdata.
+    picked = [p.get("location") or (p.get("customdata") or [None])[-1] for p in points]
+    picked = [c for c in picked if isinstance(c, str) and c]
     if picked:
         filters.set_countries(picked)
 
@@ -33,7 +35,8 @@ def _on_select() -> None:
 metric = st.segmented_control("Colour by", ["articles", "mentions"], default="articles", key="map_metric",
                               format_func=str.capitalize) or "articles"
 st.plotly_chart(
-    charts.choropleth(counts, world=world_geojson(), selected=f.countries, value=metric),
+    charts.choropleth(counts, world=world_geojson(), points=shapeless_points(counts["country"]),
+                     selected=f.countries, value=metric),
     key="map_chart",
     on_select=_on_select,
     selection_mode="points",

@@ -15,7 +15,7 @@ s = data.query("summary", f).iloc[0]
 if not guard(int(total["articles"]), int(s["articles"]), f):
     st.stop()
 
-m = st.columns(4)
+m = st.columns([1, 1, 1, 1.8])
 m[0].metric("Articles", f"{int(s['articles']):,}", help=f"of {int(total['articles']):,} in the database")
 m[1].metric("Countries mentioned", f"{int(s['countries']):,}")
 m[2].metric("Themes assigned", f"{int(s['themes'])} of 16")

@@ -245,3 +245,18 @@ def test_world_geojson_is_keyed_by_iso3():
     ids = {f["id"] for f in world_geojson()["features"]}
     assert {"JPN", "CHN", "USA", "FRA", "NOR", "TWN", "XKX"} <= ids
     assert all(len(i) == 3 and i.isupper() for i in ids)
+
+
+def test_small_countries_without_shapes_get_dots_in_the_map_colours(countries):
+    from components.geo import shapeless_points
+
+    small = pd.DataFrame({"country": ["SGP", "HKG"], "name": ["Singapore", "Hong Kong"], "continent": ["AS", "AS"],
+                          "articles": [3, 1], "mentions": [5, 1]})
+    df = pd.concat([countries, small], ignore_index=True)
+    pts = shapeless_points(df["country"])
+    assert [p[0] for p in pts] == ["SGP", "HKG"]  # the others have shapes
+    assert pts[0][1] == pytest.approx(1.29, abs=0.1)  # Singapore's latitude
+    fig = charts.choropleth(df, world=world_geojson(), points=pts, selected=("SGP",))
+    dots = next(tr for tr in fig.data if tr.name == "small countries")
+    assert [row[3] for row in dots.customdata] == ["SGP", "HKG"]  # ISO3 last: what a click on a dot selects
+    assert list(dots.marker.line.color) == ["#D55E00", "#555555"]

@@ -1,0 +1,199 @@
+"""The Upload page in a real browser: Debian chromium driven by Playwright against `streamlit run app.py`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+BODY = (
+    "Japan and South Korea agreed on Tuesday to deepen their security cooperation after a series of North Korean "
+    "missile tests. The defence ministers said the two countries would share more intelligence and hold joint "
+    "drills with the United States later this year, while China warned against what it called bloc politics."
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser test needs Debian chromium at {CHROMIUM}"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="browser test needs the playwright package")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free port with a fresh database; yields the base URL and the database path."""
+    tmp = tmp_path_factory.mktemp("browser")
+    db = tmp / "browser.duckdb"
+    port = _free_port()
+    env = {**os.environ, "GEOLENS_DB": str(db)}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    log = open(tmp / "streamlit.log", "w")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            log.close()
+            pytest.fail(f"streamlit did not start: {(tmp / 'streamlit.log').read_text()[-2000:]}")
+        time.sleep(0.3)
+    yield base, db
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless chromium for the module."""
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_upload(browser, base: str):
+    """A new browser session (its own context) on the Upload page, ready for input."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(base + "/upload")
+    page.get_by_role("heading", name="Upload articles").wait_for()
+    return ctx, page
+
+
+def choose_file(page, path: Path) -> None:
+    """Pick a file through the uploader's own file chooser, as a user would."""
+    with page.expect_file_chooser() as chooser:
+        page.get_by_test_id("stFileUploaderDropzone").get_by_test_id("stBaseButton-secondary").click()
+    chooser.value.set_files(str(path))
+
+
+def test_browser_uploads_pdf_saves_it_and_finds_it_on_excerpts_page(server, browser, tmp_path):
+    from fpdf import FPDF
+
+    base, _ = server
+    marker = "Quillfeather corvettes"
+    pdf = FPDF()
+    pdf.set_title("Navies gather off Okinawa")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, f"Japan will send two {marker} to the Philippines next spring. " + BODY)
+    path = tmp_path / "navies.pdf"
+    pdf.output(str(path))
+
+    ctx, page = open_upload(browser, base)
+    try:
+        choose_file(page, path)
+        page.get_by_text("Text, with mentions highlighted").wait_for()
+        assert page.get_by_label("Title", exact=True).input_value() == "Navies gather off Okinawa"
+        page.get_by_role("button", name="Save to the database").click()
+        page.get_by_text("Saved. It is now on every page").wait_for()
+
+        page.goto(base + "/excerpts")
+        search = page.get_by_label("Search in these sentences")
+        search.fill("Quillfeather")
+        search.press("Enter")
+        page.locator(".gl-card", has_text=marker).first.wait_for()
+    finally:
+        ctx.close()
+
+
+HOSTILE_HTML = """<!doctype html><html><head><title>Hostile page</title>
+<script>window.__pwned = 1; alert('script ran');</script>
+<meta http-equiv="refresh" content="0;url=javascript:window.__pwned=6">
+</head><body onload="window.__pwned = 2">
+<article>
+<h1>Hostile page</h1>
+<p onmouseover="window.__pwned = 3">BODY_HERE</p>
+<p>The analyst quoted the payload &lt;img src=x onerror="window.__pwned=4;alert(4)"&gt; and
+&lt;script&gt;window.__pwned=5&lt;/script&gt; verbatim in her report on Japan and China.</p>
+<img src="x" onerror="window.__pwned = 7; alert(7)">
+<iframe srcdoc="<script>parent.__pwned=8</script>"></iframe>
+</article></body></html>""".replace("BODY_HERE", BODY)
+
+
+def test_browser_hostile_html_is_shown_as_text_and_nothing_executes(server, browser, tmp_path):
+    base, _ = server
+    path = tmp_path / "hostile.html"
+    path.write_text(HOSTILE_HTML, encoding="utf-8")
+    ctx, page = open_upload(browser, base)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        choose_file(page, path)
+        page.get_by_text("Text, with mentions highlighted").wait_for()
+        text_box = page.locator(".gl-text").first
+        text_box.hover()  # would fire an onmouseover handler if one had survived
+        shown = text_box.inner_text()
+        assert '<img src=x onerror="window.__pwned=4;alert(4)">' in shown  # the payload is text, visible as written
+        assert "<script>window.__pwned=5</script>" in shown
+        assert text_box.locator("img, script, iframe").count() == 0
+        page.wait_for_timeout(500)
+        for frame in page.frames:
+            assert frame.evaluate("() => window.__pwned === undefined && (window.parent.__pwned === undefined)")
+        assert dialogs == []
+    finally:
+        ctx.close()
+
+
+def test_browser_two_sessions_upload_at_once_and_a_third_sees_both(server, browser, tmp_path):
+    base, db = server
+    markers = ["Bellwether frigates", "Sandpiper destroyers"]
+    sessions = []
+    try:
+        for i, marker in enumerate(markers):
+            path = tmp_path / f"session{i}.txt"
+            path.write_text(f"Fleet news {i}\n{marker} sailed with the allies. {BODY}", encoding="utf-8")
+            ctx, page = open_upload(browser, base)
+            choose_file(page, path)
+            page.get_by_text("Text, with mentions highlighted").wait_for()
+            sessions.append((ctx, page))
+        buttons = [page.get_by_role("button", name="Save to the database") for _, page in sessions]
+        for b in buttons:  # both clicks go out before either save has finished
+            b.click(no_wait_after=True)
+        for _, page in sessions:
+            page.get_by_text("Saved. It is now on every page").wait_for()
+
+        ctx3 = browser.new_context()
+        sessions.append((ctx3, None))
+        third = ctx3.new_page()
+        third.set_default_timeout(120_000)
+        for marker in markers:
+            third.goto(base + "/excerpts")
+            search = third.get_by_label("Search in these sentences")
+            search.fill(marker.split()[0])
+            search.press("Enter")
+            third.locator(".gl-card", has_text=marker).first.wait_for()
+    finally:
+        for ctx, _ in sessions:
+            ctx.close()
