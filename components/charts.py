@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 import textwrap
 
@@ -253,9 +254,9 @@ def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | No
 
 def cue_bar(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Top cue words per theme as horizontal bars in the theme's colour (df from queries.top_cues)."""
-    d = df.iloc[::-1].copy()
-    d["label"] = d["cue"] + " · " + d["name"].str.split(" ").str[0]
-    labels = [f"{cue}  <span style='color:#777'>({name})</span>" for cue, name in zip(d["cue"], d["name"], strict=True)]
+    d = df.iloc[::-1]
+    labels = [f"{html.escape(str(cue))}  <span style='color:#777'>({html.escape(str(name))})</span>"
+              for cue, name in zip(d["cue"], d["name"], strict=True)]
     fig = go.Figure(
         go.Bar(
             x=d["hits"],
@@ -419,6 +420,4 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
 
 def _plain(text) -> str:
     """Text for a plotly hover label: plotly renders a small HTML subset, so escape markup characters."""
-    import html
-
     return html.escape(str(text)) if isinstance(text, str) else ""
