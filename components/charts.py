@@ -40,6 +40,17 @@ def _layout(fig: go.Figure, *, height: int, title: str | None = None, left: int 
     return fig
 
 
+def _count_ticks(max_value) -> dict:
+    """Axis options for counts: whole numbers only, one tick per unit when the counts are small."""
+    opts = dict(tickformat=",d")
+    try:
+        if float(max_value) <= 6:
+            opts["dtick"] = 1
+    except (TypeError, ValueError):
+        pass
+    return opts
+
+
 def _wrap(text: str, width: int = 70, max_lines: int = 6) -> str:
     lines = textwrap.wrap(str(text), width=width)
     if len(lines) > max_lines:
@@ -64,10 +75,14 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
             hovertemplate="<b>%{y}</b> (%{customdata[0]})<br>%{customdata[1]} articles, "
             "%{customdata[2]} mentions<extra></extra>",
         )
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.12, x=0, title=None))
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
-    fig.update_xaxes(title=value.capitalize(), gridcolor="#EEEEEE", rangemode="tozero")
-    return _layout(fig, height=max(240, 26 * len(d) + 90), title=title)
+    fig.update_xaxes(title=value.capitalize(), gridcolor="#EEEEEE", rangemode="tozero",
+                     **_count_ticks(d[value].max() if len(d) else 0))
+    fig = _layout(fig, height=max(240, 26 * len(d) + 110), title=title)
+    # The continent legend sits above the plot, clear of the axis title below it.
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, title=None),
+                      margin=dict(t=(40 if title else 10) + 28))
+    return fig
 
 
 def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = None) -> go.Figure:
@@ -96,6 +111,7 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
         gridcolor="#EEEEEE",
         rangemode="tozero",
         range=[0, float(x.max()) * 1.15 if len(x) else 1],
+        **({} if is_share else _count_ticks(x.max() if len(x) else 0)),
     )
     return _layout(fig, height=max(220, 26 * len(d) + 70), title=title)
 
@@ -113,9 +129,10 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
             y=z.index.tolist(),
             colorscale=SEQUENTIAL,
             zmin=0,
+            zmax=max(1, int(z.to_numpy().max())) if z.size else 1,
             xgap=2,
             ygap=2,
-            colorbar=dict(title="Articles", thickness=12),
+            colorbar=dict(title="Articles", thickness=12, tickformat=",d"),
             text=z.to_numpy(),
             texttemplate="%{text}",
             hovertemplate="<b>%{y}</b> × %{x}<br>%{z} articles<extra></extra>",

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from geolens.tables import SCHEMA, TABLES, ArticleTables, coerce
+from geolens.tables import SCHEMA, TABLES, ArticleTables, coerce, merge_frames
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "geolens.duckdb"
 DB_ENV = "GEOLENS_DB"
@@ -211,7 +211,7 @@ class Store:
                     "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]
                 ).fetchall()
                 existing = {r[0] for r in rows}
-            fresh: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+            fresh: list[ArticleTables] = []
             for t in batch:
                 aid = t.article_id
                 if aid in existing or aid in seen:
@@ -219,12 +219,12 @@ class Store:
                     continue
                 seen.add(aid)
                 results.append(True)
-                for name, df in t.frames().items():
+                fresh.append(t)
+            if fresh:
+                for name in TABLES:
+                    df = merge_frames(fresh, name)
                     if len(df):
-                        fresh[name].append(df)
-            for name, frames in fresh.items():
-                if frames:
-                    self._insert(con, name, pd.concat(frames, ignore_index=True))
+                        self._insert(con, name, df)
         return results
 
     @staticmethod

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import pandas as pd
+from spacy.attrs import IS_ALPHA, IS_DIGIT
 
 # Column -> pandas dtype for every tidy table. Offsets are character offsets into articles.text.
 SCHEMA: dict[str, dict[str, str]] = {
@@ -79,6 +79,17 @@ def coerce(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def frame(table: str, columns: dict[str, list]) -> pd.DataFrame:
+    """Build a table from column lists in one step (the fast path used for every analysed article)."""
+    dtypes = SCHEMA[table]
+    plain = {c: t for c, t in dtypes.items() if not t.startswith("datetime64")}
+    df = pd.DataFrame({c: columns[c] for c in dtypes}, columns=list(dtypes))
+    for c, t in dtypes.items():
+        if t.startswith("datetime64"):
+            df[c] = pd.to_datetime(df[c], errors="coerce").astype(t)
+    return df.astype(plain)
+
+
 _WS = re.compile(r"\s+")
 
 
@@ -92,25 +103,74 @@ def article_id(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass
 class ArticleTables:
-    """The tidy rows of one analysed article, one DataFrame per table."""
+    """The tidy rows of one analysed article, one DataFrame per table.
 
-    articles: pd.DataFrame
-    sentences: pd.DataFrame
-    mentions: pd.DataFrame
-    themes: pd.DataFrame
-    article_themes: pd.DataFrame
-    extra: dict = field(default_factory=dict)
+    Built either from DataFrames or from plain column lists; in the second form a DataFrame is made only when
+    asked for, so batch ingest can merge the lists of many articles and convert each table once per batch.
+    """
+
+    def __init__(self, articles=None, sentences=None, mentions=None, themes=None, article_themes=None, *,
+                 columns: dict[str, dict[str, list]] | None = None):
+        self._columns: dict[str, dict[str, list]] = dict(columns or {})
+        self._frames: dict[str, pd.DataFrame] = {}
+        for name, df in zip(TABLES, (articles, sentences, mentions, themes, article_themes), strict=True):
+            if df is not None:
+                self._frames[name] = df
+        missing = [t for t in TABLES if t not in self._frames and t not in self._columns]
+        if missing:
+            raise ValueError(f"ArticleTables lacks {', '.join(missing)}")
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """One table as a DataFrame with the schema's dtypes."""
+        if name not in self._frames:
+            self._frames[name] = frame(name, self._columns.pop(name))
+        return self._frames[name]
+
+    def columns(self, name: str) -> dict[str, list] | None:
+        """One table as plain column lists, when it has not been turned into a DataFrame yet."""
+        return self._columns.get(name)
+
+    def _set(self, name: str, df: pd.DataFrame) -> None:
+        self._columns.pop(name, None)
+        self._frames[name] = df
+
+    articles = property(lambda self: self.frame("articles"), lambda self, df: self._set("articles", df))
+    sentences = property(lambda self: self.frame("sentences"), lambda self, df: self._set("sentences", df))
+    mentions = property(lambda self: self.frame("mentions"), lambda self, df: self._set("mentions", df))
+    themes = property(lambda self: self.frame("themes"), lambda self, df: self._set("themes", df))
+    article_themes = property(
+        lambda self: self.frame("article_themes"), lambda self, df: self._set("article_themes", df)
+    )
 
     @property
     def article_id(self) -> str:
         """The id of the article these rows belong to."""
+        cols = self._columns.get("articles")
+        if cols is not None:
+            return str(cols["article_id"][0])
         return str(self.articles["article_id"].iloc[0])
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The tables by name, in schema order."""
-        return {t: getattr(self, t) for t in TABLES}
+        return {t: self.frame(t) for t in TABLES}
+
+
+def merge_frames(batch: list[ArticleTables], name: str) -> pd.DataFrame:
+    """One table of many articles as a single DataFrame, converting their column lists in one step."""
+    merged: dict[str, list] = {c: [] for c in SCHEMA[name]}
+    frames = []
+    for t in batch:
+        cols = t.columns(name)
+        if cols is None:
+            frames.append(t.frame(name))
+        else:
+            for c in merged:
+                merged[c].extend(cols[c])
+    if any(merged.values()) or not frames:
+        frames.insert(0, frame(name, merged))
+    frames = [f for f in frames if len(f)] or frames[:1]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _sent_index(starts: list[int], pos: int) -> int:
@@ -126,7 +186,7 @@ def _sent_index(starts: list[int], pos: int) -> int:
 
 
 def doc_to_tables(doc, meta: dict) -> ArticleTables:
-    """Turn an analysed spaCy Doc plus article metadata into the five tidy tables."""
+    """Turn an analysed spaCy Doc plus article metadata into the five tidy tables (DataFrames made on demand)."""
     text = doc.text
     aid = meta.get("article_id") or article_id(text)
     sents = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
@@ -143,88 +203,73 @@ def doc_to_tables(doc, meta: dict) -> ArticleTables:
         sent_rows = [(0, len(text))]
     starts = [s for s, _ in sent_rows]
 
-    articles = coerce(
-        pd.DataFrame(
-            [
-                {
-                    "article_id": aid,
-                    "title": meta.get("title") or "",
-                    "source": meta.get("source") or "",
-                    "url": meta.get("url") or "",
-                    "published": _as_date(meta.get("published")),
-                    "added_at": meta.get("added_at") or datetime.now(UTC).replace(tzinfo=None),
-                    "language": meta.get("language") or "en",
-                    "n_words": sum(1 for t in doc if t.is_alpha or t.is_digit),
-                    "text": text,
-                }
-            ]
-        ),
-        "articles",
+    n_words = int(doc.to_array([IS_ALPHA]).sum() + doc.to_array([IS_DIGIT]).sum()) if len(doc) else 0
+    articles = (
+        {
+            "article_id": [aid],
+            "title": [meta.get("title") or ""],
+            "source": [meta.get("source") or ""],
+            "url": [meta.get("url") or ""],
+            "published": [_as_date(meta.get("published"))],
+            "added_at": [meta.get("added_at") or datetime.now(UTC).replace(tzinfo=None)],
+            "language": [meta.get("language") or "en"],
+            "n_words": [n_words],
+            "text": [text],
+        }
     )
-    sentences = coerce(
-        pd.DataFrame(
-            [
-                {"article_id": aid, "sent_idx": i, "start": s, "end": e, "text": text[s:e]}
-                for i, (s, e) in enumerate(sent_rows)
-            ],
-            columns=list(SCHEMA["sentences"]),
-        ),
-        "sentences",
+    sentences = (
+        {
+            "article_id": [aid] * len(sent_rows),
+            "sent_idx": list(range(len(sent_rows))),
+            "start": [s for s, _ in sent_rows],
+            "end": [e for _, e in sent_rows],
+            "text": [text[s:e] for s, e in sent_rows],
+        }
     )
-    mentions = coerce(
-        pd.DataFrame(
-            [
-                {
-                    "article_id": aid,
-                    "sent_idx": _sent_index(starts, m.start),
-                    "start": m.start,
-                    "end": m.end,
-                    "surface": m.surface,
-                    "kind": m.kind,
-                    "entity": m.entity,
-                    "country": m.country,
-                    "via": m.via,
-                }
-                for m in getattr(doc._, "geo_mentions", None) or []
-            ],
-            columns=list(SCHEMA["mentions"]),
-        ),
-        "mentions",
+    ms = list(getattr(doc._, "geo_mentions", None) or [])
+    mentions = (
+        {
+            "article_id": [aid] * len(ms),
+            "sent_idx": [_sent_index(starts, m.start) for m in ms],
+            "start": [m.start for m in ms],
+            "end": [m.end for m in ms],
+            "surface": [m.surface for m in ms],
+            "kind": [m.kind for m in ms],
+            "entity": [m.entity for m in ms],
+            "country": [m.country for m in ms],
+            "via": [m.via for m in ms],
+        }
     )
-    themes = coerce(
-        pd.DataFrame(
-            [
-                {
-                    "article_id": aid,
-                    "sent_idx": _sent_index(starts, h.start),
-                    "start": h.start,
-                    "end": h.end,
-                    "theme": h.theme,
-                    "cue": h.cue,
-                }
-                for h in getattr(doc._, "theme_hits", None) or []
-            ],
-            columns=list(SCHEMA["themes"]),
-        ),
-        "themes",
+    hits = list(getattr(doc._, "theme_hits", None) or [])
+    themes = (
+        {
+            "article_id": [aid] * len(hits),
+            "sent_idx": [_sent_index(starts, h.start) for h in hits],
+            "start": [h.start for h in hits],
+            "end": [h.end for h in hits],
+            "theme": [h.theme for h in hits],
+            "cue": [h.cue for h in hits],
+        }
     )
-    article_themes = coerce(
-        pd.DataFrame(
-            [
-                {
-                    "article_id": aid,
-                    "theme": t.theme,
-                    "n_cues": t.n_cues,
-                    "score": t.score,
-                    "assigned": t.assigned,
-                }
-                for t in getattr(doc._, "article_themes", None) or []
-            ],
-            columns=list(SCHEMA["article_themes"]),
-        ),
-        "article_themes",
+    ats = list(getattr(doc._, "article_themes", None) or [])
+    article_themes = (
+        {
+            "article_id": [aid] * len(ats),
+            "theme": [t.theme for t in ats],
+            "n_cues": [t.n_cues for t in ats],
+            "score": [float(t.score) for t in ats],
+            "assigned": [bool(t.assigned) for t in ats],
+        }
     )
-    return ArticleTables(articles, sentences, mentions, themes, article_themes)
+    return ArticleTables(
+        columns={
+            "articles": articles,
+            "sentences": sentences,
+            "mentions": mentions,
+            "themes": themes,
+            "article_themes": article_themes,
+        }
+    )
 
 
 def _as_date(value) -> datetime | None:
