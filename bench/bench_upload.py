@@ -147,7 +147,6 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=7)
     ap.add_argument("--no-browser", action="store_true")
-    ap.add_argument("--write", action="store_true", help="write docs/benchmarks_upload.md")
     args = ap.parse_args()
 
     texts = article_texts(args.trials)
@@ -186,17 +185,6 @@ def main() -> None:
     worst = max(statistics.median(xs) for _, xs in rows[2:])
     lines.append(f"target: analysis shown in < 2 s -> {'met' if worst < 2 else 'NOT met'} (slowest page median {worst:.2f} s)")
     print("\n".join(lines))
-    if args.write:
-        doc = ROOT / "docs" / "benchmarks_upload.md"
-        doc.parent.mkdir(exist_ok=True)
-        cmd = "python bench/bench_upload.py " + " ".join(sys.argv[1:])
-        doc.write_text(
-            "# Upload page: time to analysis\n\n"
-            "Time from a pasted 1,500-word article to its analysis on the Upload page, the spaCy model already "
-            "loaded, against the bare pipeline `nlp(text)` on the same texts in the same run (medians).\n\n"
-            f"Command: `{cmd.strip()}` on this 2-core machine.\n\n" + "\n".join(lines) + "\n",
-            encoding="utf-8",
-        )
 
 
 if __name__ == "__main__":
