@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.client
+import ipaddress
+import os
 import re
 import socket
 import ssl
@@ -38,6 +40,9 @@ _EXT_BY_TYPE = {
 }
 _KNOWN_EXT = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".jsonl"}
 _GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream", "application/download"}
+
+
+ALLOW_PRIVATE_ENV = "GEOLENS_FETCH_ALLOW_PRIVATE"
 
 
 class FetchError(Exception):
@@ -98,6 +103,30 @@ def fetch_url(
         ctype, charset = _content_type(headers)
         return Fetched(url=url, name=_file_name(url, ctype), data=body, content_type=ctype, charset=charset)
     raise FetchError(f"too many redirects (more than {max_redirects})")
+
+
+def check_public(url: str) -> None:
+    """Refuse a URL whose host resolves to a loopback, private, link-local or reserved address.
+
+    The dashboard fetches on its server's behalf, so without this a pasted URL could read the server's own
+    services or a cloud metadata endpoint. Set GEOLENS_FETCH_ALLOW_PRIVATE=1 to fetch from such hosts.
+    """
+    if os.environ.get(ALLOW_PRIVATE_ENV, "").strip() in ("1", "true", "yes"):
+        return
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
+    except socket.gaierror:
+        raise FetchError(f"cannot find the host {host} (name does not resolve)") from None
+    for info in infos:
+        addr = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_multicast \
+                or addr.is_unspecified:
+            raise FetchError(
+                f"{host} is a local or private address ({addr}); geolens fetches public web pages only "
+                f"(set {ALLOW_PRIVATE_ENV}=1 to allow it)"
+            )
 
 
 def _host(url: str) -> str:
@@ -161,6 +190,7 @@ def _get(url: str, *, deadline: float, timeout: float, max_bytes: int) -> tuple[
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError(f"{_host(url)} did not answer within {timeout:g} s")
+    check_public(url)
     conn, target = _connection(url, timeout=min(timeout, remaining))
     expired = threading.Event()
 

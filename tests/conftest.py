@@ -18,6 +18,20 @@ def _need_shared(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def allow_loopback_fetch():
+    """The URL tests serve pages on 127.0.0.1, which geolens.fetch refuses by default (see test_fetch)."""
+    import os
+
+    old = os.environ.get("GEOLENS_FETCH_ALLOW_PRIVATE")
+    os.environ["GEOLENS_FETCH_ALLOW_PRIVATE"] = "1"
+    yield
+    if old is None:
+        os.environ.pop("GEOLENS_FETCH_ALLOW_PRIVATE", None)
+    else:
+        os.environ["GEOLENS_FETCH_ALLOW_PRIVATE"] = old
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared beside the project (skips the test when absent, as in a user's clone)."""

@@ -220,3 +220,29 @@ def test_fetch_url_goes_through_environment_proxy(server, monkeypatch):
     got = fetch_url("http://articles.example/news/tokyo-talks")
     assert got.data == ARTICLE_HTML
     assert PROXIED == ["http://articles.example/news/tokyo-talks"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254", "[::1]", "0.0.0.0"])
+def test_fetch_url_refuses_local_and_private_hosts_by_default(monkeypatch, host):
+    monkeypatch.delenv("GEOLENS_FETCH_ALLOW_PRIVATE", raising=False)
+    with pytest.raises(FetchError, match="local or private address"):
+        fetch_url(f"http://{host}:9/article.html", timeout=2)
+
+
+def test_fetch_url_refuses_redirect_to_a_private_host(server, monkeypatch):
+    # The first hop is allowed here only because the test server itself is on loopback; the check runs per hop.
+    import geolens.fetch as fetch
+
+    calls = []
+    real = fetch.check_public
+
+    def checking(url):
+        calls.append(url)
+        if len(calls) > 1:
+            monkeypatch.delenv("GEOLENS_FETCH_ALLOW_PRIVATE", raising=False)
+        real(url)
+
+    monkeypatch.setattr(fetch, "check_public", checking)
+    with pytest.raises(FetchError, match="local or private address"):
+        fetch_url(f"{server}/redirect")
+    assert len(calls) == 2
