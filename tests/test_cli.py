@@ -97,16 +97,23 @@ def test_cli_delete_removes_article_and_unknown_id_fails(tmp_path, seed_text):
     assert r.returncode == 1 and "no article" in r.stderr
 
 
-def test_cli_ingest_waits_for_a_writer_in_another_process(tmp_path, seed_text):
-    db = tmp_path / "lock.duckdb"
+def _hold_lock(db, seconds: float) -> subprocess.Popen:
+    """Another process that opens the database for writing and keeps it for `seconds`."""
     from geolens.store import Store
 
     Store(db).init()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys,time,duckdb; c=duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(3); c.close()", str(db)],
+        [sys.executable, "-c", "import sys,time,duckdb; c=duckdb.connect(sys.argv[1]); print('locked', flush=True); "
+         "time.sleep(float(sys.argv[2])); c.close()", str(db), str(seconds)],
         stdout=subprocess.PIPE, text=True,
     )
     assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_cli_ingest_waits_for_a_writer_in_another_process(tmp_path, seed_text):
+    db = tmp_path / "lock.duckdb"
+    holder = _hold_lock(db, 3)
     (tmp_path / "a.txt").write_text(seed_text)
     r = run("ingest", tmp_path / "a.txt", "--db", db)
     holder.wait(10)
@@ -116,16 +123,11 @@ def test_cli_ingest_waits_for_a_writer_in_another_process(tmp_path, seed_text):
 def test_cli_ingest_busy_database_fails_cleanly(tmp_path, seed_text):
     import os
 
-    db = tmp_path / "busy.duckdb"
     from geolens.store import Store
 
-    Store(db).init()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys,time,duckdb; c=duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(20); c.close()", str(db)],
-        stdout=subprocess.PIPE, text=True,
-    )
+    db = tmp_path / "busy.duckdb"
+    holder = _hold_lock(db, 20)
     try:
-        assert holder.stdout.readline().strip() == "locked"
         (tmp_path / "a.txt").write_text(seed_text)
         env = {**os.environ, "GEOLENS_DB_TIMEOUT": "1"}
         r = subprocess.run([sys.executable, "-m", "geolens", "ingest", str(tmp_path / "a.txt"), "--db", str(db)],
