@@ -507,6 +507,8 @@ class CountryResolver:
             if ent.label_ == "PERSON" and self._phrase_readings(text) and not any(
                     c.via == "leader" for c in self._phrase_readings(text)):
                 continue  # a country word tagged as a person
+            if ent.label_ == "PERSON" and self._merge_into_leader(geo, start, end, doc_text):
+                continue  # "President Xi" + "Xi Jinping" -> one mention "President Xi Jinping"
             inner = [m for m in geo if start <= m.start and m.end <= end and m.country]
             country = inner[0].country if ent.label_ == "ORG" and len({m.country for m in inner}) == 1 else None
             raw.append((ent.label_, start, end, text, country))
@@ -518,6 +520,17 @@ class CountryResolver:
             else:
                 out.append(Mention(start, end, text, "org", text, country, "org"))
         return out
+
+
+    @staticmethod
+    def _merge_into_leader(geo: list[Mention], start: int, end: int, text: str) -> bool:
+        """Widen an overlapping leader mention to cover this person entity; True when one was found."""
+        for i, m in enumerate(geo):
+            if m.kind == "person" and m.via == "leader" and m.start < end and start < m.end:
+                s, e = min(m.start, start), max(m.end, end)
+                geo[i] = Mention(s, e, text[s:e], m.kind, m.entity, m.country, m.via)
+                return True
+        return False
 
 
 def _canonical_people(names: list[str]) -> dict[str, str]:

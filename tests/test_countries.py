@@ -370,3 +370,13 @@ def test_countries_geowebnews_article_f1_floor(countries_nlp, eval_dir, tmp_path
                          capture_output=True, text=True, check=True)
     f1 = float(res.stdout.strip().splitlines()[-1].split("=")[1])
     assert f1 >= 0.90, res.stdout
+
+
+@pytest.mark.parametrize("text,surface", [
+    ("President Xi Jinping met the delegation on Monday.", "President Xi Jinping"),
+    ("Chinese President Xi Jinping spoke in Beijing.", "President Xi Jinping"),
+])
+def test_countries_leader_title_and_full_name_are_one_person_mention(countries_nlp, text, surface):
+    doc = countries_nlp(text)
+    people = [m for m in doc._.geo_mentions if m.kind == "person"]
+    assert [(m.surface, m.entity, m.country, m.via) for m in people] == [(surface, "Xi Jinping", "CHN", "leader")]
