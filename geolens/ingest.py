@@ -391,13 +391,22 @@ def _source_from_url(url: str) -> str:
     return m.group(1) if m else ""
 
 
+# A folder's own documentation is not an article: skipped when a folder is expanded (named explicitly, it is read).
+_FOLDER_DOCS = {"readme", "license", "licence", "copying", "attribution", "notice", "changelog", "authors", "contributing"}
+
+
+def _is_folder_doc(path: Path) -> bool:
+    return path.stem.lower().split(".")[0] in _FOLDER_DOCS
+
+
 def iter_input_files(paths) -> list[Path]:
-    """Expand files and folders into the supported files beneath them, in a stable order."""
+    """Expand files and folders into the supported files beneath them (hidden and README-like files skipped)."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED
+                              and not _is_folder_doc(f)
                               and not any(part.startswith(".") for part in f.relative_to(p).parts)))
         else:
             out.append(p)

@@ -209,5 +209,8 @@ def test_ingest_expands_folders_to_supported_files(tmp_path):
     (tmp_path / "sub" / "b.html").write_text(f"<p>{BODY}</p>")
     (tmp_path / "skip.bin").write_bytes(b"\x00\x01")
     (tmp_path / ".hidden.txt").write_text(BODY)
+    (tmp_path / "ATTRIBUTION.md").write_text(BODY)
+    (tmp_path / "README.txt").write_text(BODY)
     files = ingest.iter_input_files([tmp_path])
     assert [f.name for f in files] == ["a.txt", "b.html"]
+    assert [f.name for f in ingest.iter_input_files([tmp_path / "README.txt"])] == ["README.txt"]
