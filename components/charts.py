@@ -71,17 +71,25 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
             orientation="h",
             name=CONTINENT_NAMES.get(cont, cont),
             marker_color=CONTINENT_COLORS.get(cont, CONTINENT_COLORS[""]),
+            text=[f"{int(v):,}" for v in part[value]],
+            textposition="outside",
+            cliponaxis=False,
             customdata=part[["country", "articles", "mentions"]].to_numpy(),
             hovertemplate="<b>%{y}</b> (%{customdata[0]})<br>%{customdata[1]} articles, "
             "%{customdata[2]} mentions<extra></extra>",
         )
+    vmax = float(d[value].max()) if len(d) else 0.0
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
-    fig.update_xaxes(title=value.capitalize(), gridcolor="#EEEEEE", rangemode="tozero",
-                     **_count_ticks(d[value].max() if len(d) else 0))
-    fig = _layout(fig, height=max(240, 26 * len(d) + 110), title=title)
-    # The continent legend sits above the plot, clear of the axis title below it.
-    fig.update_layout(barmode="stack", legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, title=None),
-                      margin=dict(t=(40 if title else 10) + 28))
+    fig.update_xaxes(title=value.capitalize(), gridcolor="#EEEEEE", range=[0, max(vmax, 1) * 1.12],
+                     **_count_ticks(vmax))
+    fig = _layout(fig, height=max(240, 26 * len(d) + 90), title=title)
+    # Bars are sorted largest on top, so the bottom-right corner of the plot is free: the continent legend
+    # goes there, clear of the title and of the axis.
+    fig.update_layout(
+        barmode="stack",
+        legend=dict(x=0.99, xanchor="right", y=0.02, yanchor="bottom", title=dict(text="Continent"),
+                    bgcolor="rgba(255,255,255,0.85)", bordercolor="#DDDDDD", borderwidth=1, font=dict(size=12)),
+    )
     return fig
 
 
@@ -98,10 +106,10 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
             marker_color=[theme_color(t) for t in d["theme"]],
             marker_line=dict(color="#444444", width=0.5),
             customdata=d[["theme", "articles", "share"]].assign(share=d["share"] * 100).to_numpy(),
-            text=[f"{v:.0f}%" if is_share else f"{v:d}" for v in x],
+            text=[_share_label(v) if is_share else f"{int(v):,}" for v in x],
             textposition="outside",
             cliponaxis=False,
-            hovertemplate="<b>%{y}</b><br>%{customdata[1]} articles (%{customdata[2]:.0f}% of the selection)"
+            hovertemplate="<b>%{y}</b><br>%{customdata[1]} articles (%{customdata[2]:.1f}% of the selection)"
             "<extra></extra>",
         )
     )
@@ -114,6 +122,11 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
         **({} if is_share else _count_ticks(x.max() if len(x) else 0)),
     )
     return _layout(fig, height=max(220, 26 * len(d) + 70), title=title)
+
+
+def _share_label(percent: float) -> str:
+    """'41%', '4.2%', '0.3%': small shares keep a decimal so a single article never reads as 0%."""
+    return f"{percent:.0f}%" if percent >= 10 or percent == 0 else f"{percent:.1f}%"
 
 
 def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
@@ -133,7 +146,8 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
             xgap=2,
             ygap=2,
             colorbar=dict(title="Articles", thickness=12, tickformat=",d"),
-            text=z.to_numpy(),
+            # Empty cells stay blank: a grid of zeros hides the few pairs that matter.
+            text=np.where(z.to_numpy() > 0, z.to_numpy().astype(str), ""),
             texttemplate="%{text}",
             hovertemplate="<b>%{y}</b> × %{x}<br>%{z} articles<extra></extra>",
         )
@@ -261,7 +275,8 @@ def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | No
     fig.update_layout(
         barmode="stack",
         bargap=0.15,
-        legend=dict(orientation="h", y=-0.18, x=0, title=None, font=dict(size=12)),
+        # Legend in the order of the bars' totals (plotly reverses it for stacked bars by default).
+        legend=dict(orientation="h", y=-0.18, x=0, title=None, font=dict(size=12), traceorder="normal"),
     )
     fig.update_xaxes(title="Week starting" if freq == "week" else "Month", gridcolor="#EEEEEE")
     fig.update_yaxes(title="Articles (stacked by theme)", gridcolor="#EEEEEE", rangemode="tozero")
@@ -334,7 +349,7 @@ def network_layout(edges: pd.DataFrame, *, seed: int = 7) -> dict[str, tuple[flo
 
 
 def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: int = 7,
-            label_top: int = 25) -> go.Figure:
+            label_top: int = 40) -> go.Figure:
     """Co-mention network (df from queries.co_mentions): edge width = sentences, edge colour = dominant theme.
 
     Hovering an edge's midpoint shows its sentence count, dominant theme and an example sentence.
@@ -347,7 +362,7 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
     for theme, part in edges.groupby(edges["theme"].fillna(""), sort=False):
         color = theme_color(theme or None)
         label = str(part["theme_name"].iloc[0]) if theme else "No theme cue"
-        for i, row in enumerate(part.itertuples(index=False)):
+        for row in part.itertuples(index=False):
             (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
             fig.add_trace(
                 go.Scatter(
@@ -358,11 +373,16 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
                     opacity=0.8,
                     hoverinfo="skip",
                     name=label,
-                    legendgroup="edges",
-                    legendgrouptitle_text="Edge colour: dominant theme",
-                    showlegend=i == 0,
+                    showlegend=False,
                 )
             )
+        # The legend swatch has one width for every theme (a drawn edge's width is its sentence count).
+        fig.add_trace(
+            go.Scatter(
+                x=[None], y=[None], mode="lines", line=dict(width=4, color=color), name=label,
+                legendgroup="edges", legendgrouptitle_text="Edge colour: dominant theme", showlegend=True,
+            )
+        )
     # Invisible markers at edge midpoints carry the edge hover (plotly lines cannot hover between points).
     if len(edges):
         mids = edges.assign(
@@ -403,8 +423,8 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
             y=[pos[n][1] for n in nodes],
             mode="markers+text",
             text=[names.get(n, n) if n in labelled else "" for n in nodes],
-            textposition="top center",
-            textfont=dict(size=12, color="#222222"),
+            textposition=_outward_positions(pos, nodes),
+            textfont=dict(size=11, color="#222222"),
             marker=dict(
                 size=[12 + 26 * math.sqrt(strength[n] / smax) for n in nodes],
                 color=[country_color(n) for n in nodes],
@@ -433,6 +453,25 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
     fig.update_layout(legend=dict(font=dict(size=12), groupclick="toggleitem", tracegroupgap=14),
                       hovermode="closest")
     return _layout(fig, height=700)
+
+
+def _outward_positions(pos: dict[str, tuple[float, float]], nodes: list[str]) -> list[str]:
+    """Put each node's label on the side facing away from the centre of the drawing.
+
+    Labels then point outwards, away from the crowded hub and the edges running into it.
+    """
+    if not nodes:
+        return []
+    cx = sum(pos[n][0] for n in nodes) / len(nodes)
+    cy = sum(pos[n][1] for n in nodes) / len(nodes)
+    out = []
+    for n in nodes:
+        dx, dy = pos[n][0] - cx, pos[n][1] - cy
+        if abs(dy) >= abs(dx):
+            out.append("top center" if dy >= 0 else "bottom center")
+        else:
+            out.append("middle right" if dx > 0 else "middle left")
+    return out
 
 
 def _plain(text) -> str:

@@ -98,7 +98,7 @@ def cmd_ingest(args) -> int:
 def cmd_annotate(args) -> int:
     """Annotate a JSONL file of {id,text} with countries, mentions and themes (the evaluation contract)."""
     from geolens.ingest import Article
-    from geolens.pipeline import analyse_many
+    from geolens.pipeline import AnalysisFailure, analyse_many
 
     rows = []
     with open(args.input, encoding="utf-8") as f:
@@ -113,6 +113,10 @@ def cmd_annotate(args) -> int:
     articles = [Article(text=t, origin=str(i)) for i, t in rows]
     out_lines = []
     for (rid, _), tables in zip(rows, analyse_many(articles, n_process=args.workers), strict=True):
+        if isinstance(tables, AnalysisFailure):
+            print(f"warning: {rid}: {tables.reason}; written with no annotations", file=sys.stderr)
+            out_lines.append(json.dumps({"id": rid, "countries": [], "mentions": [], "themes": []}))
+            continue
         m = tables.mentions
         # The contract lists geographic mentions (toponyms and demonyms); people and organisations that carry
         # a country stay in the tables but are not places.

@@ -22,6 +22,7 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 BATCH_SUFFIXES = {".csv", ".jsonl", ".ndjson"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | BATCH_SUFFIXES | {".pdf", ".docx"}
 MIN_WORDS = 20
+MAX_CHARS = 1_000_000  # spaCy's default max_length: the longest text one article may have
 _DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -226,6 +227,10 @@ def from_text(
     text = normalise_newlines(text or "")
     if not text:
         raise IngestError("the text is empty")
+    if len(text) > MAX_CHARS:
+        raise IngestError(
+            f"the text is {len(text):,} characters long; geolens analyses articles of up to {MAX_CHARS:,} characters"
+        )
     n_words = len(_WORD.findall(text))
     if n_words < MIN_WORDS:
         raise IngestError(f"the text has only {n_words} words; an article needs at least {MIN_WORDS}")

@@ -35,12 +35,29 @@ def analyse(article: Article, nlp=None) -> ArticleTables:
     return doc_to_tables(nlp(article.text), _meta(article))
 
 
-def _analyse_chunk(chunk: list[Article]) -> list[ArticleTables]:
+@dataclass
+class AnalysisFailure:
+    """An article the pipeline could not analyse, with the reason."""
+
+    reason: str
+
+
+def _analyse_chunk(chunk: list[Article]) -> list[ArticleTables | AnalysisFailure]:
     from geolens.nlp import get_pipeline
 
     nlp = get_pipeline()
-    docs = nlp.pipe((a.text for a in chunk), batch_size=16)
+    try:
+        docs = list(nlp.pipe((a.text for a in chunk), batch_size=16))
+    except Exception:  # noqa: BLE001 - one bad article must not sink its chunk: redo them one by one
+        return [_analyse_one(nlp, a) for a in chunk]
     return [doc_to_tables(doc, _meta(a)) for doc, a in zip(docs, chunk, strict=True)]
+
+
+def _analyse_one(nlp, article: Article) -> ArticleTables | AnalysisFailure:
+    try:
+        return doc_to_tables(nlp(article.text), _meta(article))
+    except Exception as exc:  # noqa: BLE001
+        return AnalysisFailure(f"could not be analysed: {' '.join(str(exc).split())[:200]}")
 
 
 def default_workers() -> int:
@@ -51,8 +68,13 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def analyse_many(articles: list[Article], *, n_process: int | None = None, chunk_size: int = 8) -> Iterator[ArticleTables]:
-    """Analyse many articles, in worker processes when there are enough of them; yields in input order."""
+def analyse_many(
+    articles: list[Article], *, n_process: int | None = None, chunk_size: int = 8
+) -> Iterator[ArticleTables | AnalysisFailure]:
+    """Analyse many articles, in worker processes when there are enough of them; yields in input order.
+
+    An article the pipeline fails on comes back as an AnalysisFailure instead of stopping the batch.
+    """
     n_process = default_workers() if n_process is None else n_process
     chunks = [articles[i : i + chunk_size] for i in range(0, len(articles), chunk_size)]
     if n_process <= 1 or len(articles) < 4 * chunk_size:
@@ -129,6 +151,11 @@ def ingest_articles(
 
     analysed = analyse_many([a for _, a in todo], n_process=n_process)
     for (i, a), tables in zip(todo, analysed, strict=True):
+        if isinstance(tables, AnalysisFailure):
+            results[i] = Outcome(a.origin, "rejected", article_id(a.text), a.title, reason=tables.reason)
+            if progress:
+                progress(1)
+            continue
         batch.append((i, a, tables))
         if len(batch) >= WRITE_BATCH:
             flush()

@@ -214,3 +214,8 @@ def test_ingest_expands_folders_to_supported_files(tmp_path):
     files = ingest.iter_input_files([tmp_path])
     assert [f.name for f in files] == ["a.txt", "b.html"]
     assert [f.name for f in ingest.iter_input_files([tmp_path / "README.txt"])] == ["README.txt"]
+
+
+def test_ingest_rejects_text_longer_than_one_article_can_be():
+    with pytest.raises(IngestError, match="characters long"):
+        read_bytes("long.txt", (BODY + " ") .encode() * 4000)

@@ -107,3 +107,14 @@ def test_corpus_every_row_belongs_to_a_stored_article(corpus):
     ids = set(corpus["articles"]["article_id"])
     for name in ("sentences", "mentions", "themes", "article_themes"):
         assert set(corpus[name]["article_id"]) <= ids, name
+
+
+def test_pipeline_article_the_model_cannot_take_is_rejected_and_the_rest_stored(tmp_path, nlp, seed_text):
+    from geolens.ingest import Article
+
+    store = Store(tmp_path / "iso.duckdb")
+    too_long = Article(text="Japan and China held talks. " * 40_000, origin="huge.txt")  # past spaCy's max_length
+    outcomes = ingest_articles(store, [too_long, from_text(seed_text, origin="seed.txt")], n_process=1)
+    assert [o.status for o in outcomes] == ["rejected", "added"]
+    assert "could not be analysed" in outcomes[0].reason
+    assert len(store.table("articles")) == 1
