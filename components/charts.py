@@ -83,6 +83,7 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
     fig.update_xaxes(title=value.capitalize(), gridcolor="#EEEEEE", range=[0, max(vmax, 1) * 1.12],
                      **_count_ticks(vmax))
     fig = _layout(fig, height=max(240, 26 * len(d) + 90), title=title)
+    fig.update_layout(margin=dict(r=36))
     # Bars are sorted largest on top, so the bottom-right corner of the plot is free: the continent legend
     # goes there, clear of the title and of the axis.
     fig.update_layout(
@@ -121,7 +122,10 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
         range=[0, float(x.max()) * 1.15 if len(x) else 1],
         **({} if is_share else _count_ticks(x.max() if len(x) else 0)),
     )
-    return _layout(fig, height=max(220, 26 * len(d) + 70), title=title)
+    # No minimum beyond the axis and title: one or two themes get slim bars, not slabs.
+    fig = _layout(fig, height=26 * len(d) + (110 if title else 80), title=title)
+    fig.update_layout(margin=dict(r=36))  # the value labels outside the longest bar stay inside the figure
+    return fig
 
 
 def _share_label(percent: float) -> str:
@@ -145,7 +149,7 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
             zmax=max(1, int(z.to_numpy().max())) if z.size else 1,
             xgap=2,
             ygap=2,
-            colorbar=dict(title="Articles", thickness=12, tickformat=",d"),
+            colorbar=dict(title="Articles", thickness=12, **_count_ticks(z.to_numpy().max() if z.size else 0)),
             # Empty cells stay blank: a grid of zeros hides the few pairs that matter.
             text=np.where(z.to_numpy() > 0, z.to_numpy().astype(str), ""),
             texttemplate="%{text}",
@@ -153,7 +157,8 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(tickangle=-35, automargin=True, side="bottom")
+    # Labels stay flat when they fit and turn only as far as needed to stop overlapping (narrow windows).
+    fig.update_xaxes(autotickangles=[0, -35, -60, -90], automargin=True, side="bottom")
     return _layout(fig, height=max(280, 28 * len(countries) + 170), title=title)
 
 

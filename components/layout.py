@@ -33,8 +33,8 @@ def empty_database() -> None:
 
 def nothing_selected(f: Filters, what: str = "articles") -> None:
     """Explain that the filters select nothing, say which are set, and offer to clear them."""
-    st.warning(f"No {what} match the current filters: {flt.describe(f)}. Remove a filter or widen the dates.",
-               icon=":material/filter_alt_off:")
+    hint = "Remove a filter or widen the dates." if (f.start or f.end) else "Remove a filter."
+    st.warning(f"No {what} match the current filters: {flt.describe(f)}. {hint}", icon=":material/filter_alt_off:")
     st.button("Clear all filters", on_click=flt.clear, key=f"clear_empty_{what.replace(' ', '_')}")
 
 

@@ -17,13 +17,30 @@ _EXCLUDE = ("parser",)
 _PIPELINE: Language | None = None
 
 
+# A sentence may only begin after one of these (or a line break), unless its first word is capitalised.
+_SENTENCE_END = frozenset(".!?…:;\"”’')]")
+
+
 @Language.component("geolens_line_breaks")
 def line_breaks(doc):
-    """Start a new sentence after every line break: headlines and paragraphs never run together."""
-    for tok in doc[:-1]:
-        if "\n" in tok.text or "\n" in tok.whitespace_:
-            doc[tok.i + 1].is_sent_start = True
+    """Sentence boundary rules on top of the statistical ones.
+
+    Every line break starts a sentence (headlines and paragraphs never run together), and a lowercase word
+    never starts one in the middle of a line unless the previous token ends a sentence ("hedging"—maintaining).
+    """
+    n = len(doc)
+    if n < 2:
+        return doc
+    for i in range(1, n):
+        tok = doc[i]
+        prev = doc[i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            if not tok.is_space:
+                tok.is_sent_start = True
+        elif tok.is_sent_start and tok.text[:1].islower() and prev.text[-1:] not in _SENTENCE_END:
+            tok.is_sent_start = False
     return doc
+
 
 _GUARD = threading.Lock()
 

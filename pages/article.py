@@ -97,8 +97,11 @@ with side:
         st.caption("No country is mentioned.")
     else:
         st.dataframe(countries[["name", "country", "mentions", "surfaces"]], hide_index=True, width="stretch",
-                     column_config={"name": "Country", "country": "ISO3", "mentions": "Mentions",
-                                    "surfaces": "Named as"})
+                     height=min(400, 35 * (len(countries) + 1) + 3),
+                     column_config={"name": st.column_config.TextColumn("Country", width="small"),
+                                    "country": st.column_config.TextColumn("ISO3", width=50),
+                                    "mentions": st.column_config.NumberColumn("Mentions", width=70),
+                                    "surfaces": st.column_config.TextColumn("Named as", width="large")})
     st.subheader("Themes")
     ev = q.article_theme_evidence(frames)
     if ev.empty:
@@ -108,13 +111,17 @@ with side:
     for t, i, s0, e0, cue in frames["themes"][["theme", "sent_idx", "start", "end", "cue"]].itertuples(index=False):
         marks_by.setdefault((t, int(i)), []).append((s0, e0, "theme", f"cue: {cue}"))
     weak = []
+    n_open = 0
     for theme, part in ev.groupby("theme", sort=False):
         first = part.iloc[0]
         evidence = part.dropna(subset=["sent_idx"])
         if not bool(first["assigned"]):
             weak.append((theme, first["name"], evidence))
             continue
-        with st.expander(f"{first['name']} — score {first['score']:.1f}, {len(evidence)} sentences", expanded=True):
+        # Only the strongest theme opens: all of them open would stretch the page far below the text.
+        n_open += 1
+        with st.expander(f"{first['name']} — score {first['score']:.1f}, {len(evidence)} sentences",
+                         expanded=n_open == 1):
             cards = [highlight.theme_chips([(theme, first["name"])])]
             for row in evidence.head(EVIDENCE_SHOWN).itertuples(index=False):
                 sent = sents.loc[row.sent_idx]

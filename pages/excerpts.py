@@ -37,7 +37,9 @@ n_pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
 if st.session_state.get("exc_page", 1) > n_pages:
     st.session_state["exc_page"] = 1
 top = st.columns([3, 1])
-top[0].markdown(f"**{len(rows):,} sentences** from {rows['article_id'].nunique():,} articles")
+n_art = rows["article_id"].nunique()
+top[0].markdown(f"**{len(rows):,} sentence{'s' if len(rows) != 1 else ''}** from {n_art:,} "
+                f"article{'s' if n_art != 1 else ''}")
 top[1].download_button(
     "Download CSV",
     data=data.excerpts_csv(f, keyword),

@@ -15,12 +15,15 @@ s = data.query("summary", f).iloc[0]
 if not guard(int(total["articles"]), int(s["articles"]), f):
     st.stop()
 
-m = st.columns([1, 1, 1, 1.8])
-m[0].metric("Articles", f"{int(s['articles']):,}", help=f"of {int(total['articles']):,} in the database")
-m[1].metric("Countries mentioned", f"{int(s['countries']):,}")
-m[2].metric("Themes assigned", f"{int(s['themes'])} of 16")
+# A wrapping row: on a narrow window the figures move to a second line instead of being cut to "16 o…".
 span = "—" if str(s["first"]) == "NaT" else f"{s['first']:%b %Y} – {s['last']:%b %Y}"
-m[3].metric("Date span", span, help=f"{int(s['undated'])} selected articles have no date" if s["undated"] else None)
+with st.container(horizontal=True, wrap=True, gap="large"):
+    st.metric("Articles", f"{int(s['articles']):,}", help=f"of {int(total['articles']):,} in the database",
+              width="content")
+    st.metric("Countries mentioned", f"{int(s['countries']):,}", width="content")
+    st.metric("Themes assigned", f"{int(s['themes'])} of 16", width="content")
+    st.metric("Date span", span, width="content",
+              help=f"{int(s['undated'])} selected articles have no date" if s["undated"] else None)
 
 left, right = st.columns(2)
 with left:
@@ -48,16 +51,18 @@ event = st.dataframe(
     table[["published", "title", "countries", "themes", "source", "link"]],
     hide_index=True,
     width="stretch",
+    height=35 * (len(table) + 1) + 3,  # every row visible: no scrollbar inside a 12-row table
     on_select="rerun",
     selection_mode="single-row",
     key="ov_latest",
     column_config={
-        "published": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width="small"),
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "countries": "Countries",
-        "themes": "Themes",
-        "source": "Source",
-        "link": st.column_config.LinkColumn("Open", display_text="Read →", width="small"),
+        # Fixed widths keep the whole table in view; long lists of countries or themes show in full on hover.
+        "published": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=90),
+        "title": st.column_config.TextColumn("Title", width=400),
+        "countries": st.column_config.TextColumn("Countries", width=220),
+        "themes": st.column_config.TextColumn("Themes", width=220),
+        "source": st.column_config.TextColumn("Source", width=110),
+        "link": st.column_config.LinkColumn("Open", display_text="Read →", width=70),
     },
 )
 st.caption("Select a row to read the article with its highlights.")
