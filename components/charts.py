@@ -60,8 +60,11 @@ def _wrap(text: str, width: int = 70, max_lines: int = 6) -> str:
 
 
 def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", title: str | None = None) -> go.Figure:
-    """Horizontal bars of the top countries, coloured by continent (df from queries.country_counts)."""
-    d = df.head(top).iloc[::-1]
+    """Horizontal bars of the top countries by `value` (articles or mentions), coloured by continent.
+
+    df comes from queries.country_counts.
+    """
+    d = df.sort_values(value, ascending=False, kind="stable").head(top).iloc[::-1]
     fig = go.Figure()
     for cont in dict.fromkeys(d["continent"].fillna("")):
         part = d[d["continent"].fillna("") == cont]
@@ -80,23 +83,29 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
         )
     vmax = float(d[value].max()) if len(d) else 0.0
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
-    fig.update_xaxes(title=value.capitalize(), gridcolor="#EEEEEE", range=[0, max(vmax, 1) * 1.12],
+    axis = "Articles mentioning the country" if value == "articles" else "Mentions in the selected articles"
+    fig.update_xaxes(title=axis, gridcolor="#EEEEEE", range=[0, max(vmax, 1) * 1.12],
                      **_count_ticks(vmax))
-    fig = _layout(fig, height=max(240, 26 * len(d) + 90), title=title)
-    fig.update_layout(margin=dict(r=36))
-    # Bars are sorted largest on top, so the bottom-right corner of the plot is free: the continent legend
-    # goes there, clear of the title and of the axis.
+    height = max(240, 26 * len(d) + 90)
+    fig = _layout(fig, height=height, title=title)
+    # The continent legend goes under the axis title (about 60 px below the plot), where it can wrap on a
+    # narrow window without covering the title or the bars; plotly grows the bottom margin to fit it.
+    plot_h = height - (40 if title else 10) - 70
     fig.update_layout(
         barmode="stack",
-        legend=dict(x=0.99, xanchor="right", y=0.02, yanchor="bottom", title=dict(text="Continent"),
-                    bgcolor="rgba(255,255,255,0.85)", bordercolor="#DDDDDD", borderwidth=1, font=dict(size=12)),
+        margin=dict(r=36),
+        legend=dict(orientation="h", x=0, xanchor="left", y=-60 / max(plot_h, 60), yanchor="top",
+                    title=dict(text="Continent:"), font=dict(size=12)),
     )
     return fig
 
 
 def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = None) -> go.Figure:
-    """Horizontal bars of themes in their own colours (df from queries.theme_counts); share as percent."""
-    d = df.iloc[::-1]
+    """Horizontal bars of themes in their own colours (df from queries.theme_counts).
+
+    `value` is "articles", "share" (drawn as percent) or "cues" (cue words found, for a single article).
+    """
+    d = df.sort_values(value, ascending=False, kind="stable").iloc[::-1]
     is_share = value == "share"
     x = d[value] * 100 if is_share else d[value]
     fig = go.Figure(
@@ -116,7 +125,8 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
     )
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
     fig.update_xaxes(
-        title="Share of selected articles (%)" if is_share else "Articles",
+        title={"share": "Share of selected articles (%)", "cues": "Theme cue words found"}.get(
+            value, "Articles assigned the theme"),
         gridcolor="#EEEEEE",
         rangemode="tozero",
         range=[0, float(x.max()) * 1.15 if len(x) else 1],
@@ -453,9 +463,17 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
                 legendgrouptitle_text="Node colour: continent", showlegend=True,
             )
         )
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    fig.update_layout(legend=dict(font=dict(size=12), groupclick="toggleitem", tracegroupgap=14),
+    # The drawing stretches to the figure (a spring layout has no true aspect ratio) and keeps a margin
+    # around it so that the outermost labels, which point outwards, are not cut at the edge.
+    xs = [p[0] for p in pos.values()] or [0.0]
+    ys = [p[1] for p in pos.values()] or [0.0]
+    padx = 0.2 * max(max(xs) - min(xs), 0.5)
+    pady = 0.08 * max(max(ys) - min(ys), 0.5)
+    fig.update_xaxes(visible=False, range=[min(xs) - padx, max(xs) + padx])
+    fig.update_yaxes(visible=False, range=[min(ys) - pady, max(ys) + pady])
+    # The legend runs under the drawing: at the side it would take a third of the width from the network.
+    fig.update_layout(legend=dict(font=dict(size=12), groupclick="toggleitem", tracegroupgap=6, orientation="h",
+                                  x=0, xanchor="left", y=-0.01, yanchor="top"),
                       hovermode="closest")
     return _layout(fig, height=700)
 

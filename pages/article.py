@@ -96,12 +96,12 @@ with side:
     if countries.empty:
         st.caption("No country is mentioned.")
     else:
-        st.dataframe(countries[["name", "country", "mentions", "surfaces"]], hide_index=True, width="stretch",
+        # Name, count and the words used fit the side column; the ISO3 code is in the Map page's table.
+        st.dataframe(countries[["name", "mentions", "surfaces"]], hide_index=True, width="stretch",
                      height=min(400, 35 * (len(countries) + 1) + 3),
-                     column_config={"name": st.column_config.TextColumn("Country", width="small"),
-                                    "country": st.column_config.TextColumn("ISO3", width=50),
-                                    "mentions": st.column_config.NumberColumn("Mentions", width=70),
-                                    "surfaces": st.column_config.TextColumn("Named as", width="large")})
+                     column_config={"name": st.column_config.TextColumn("Country", width=115),
+                                    "mentions": st.column_config.NumberColumn("Mentions", width=75),
+                                    "surfaces": st.column_config.TextColumn("Named as", width="medium")})
     st.subheader("Themes")
     ev = q.article_theme_evidence(frames)
     if ev.empty:

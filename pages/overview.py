@@ -23,23 +23,35 @@ with st.container(horizontal=True, wrap=True, gap="large"):
     st.metric("Countries mentioned", f"{int(s['countries']):,}", width="content")
     st.metric("Themes assigned", f"{int(s['themes'])} of 16", width="content")
     st.metric("Date span", span, width="content",
-              help=f"{int(s['undated'])} selected articles have no date" if s["undated"] else None)
+              help=(f"{int(s['undated'])} selected article{'s have' if s['undated'] != 1 else ' has'} no date"
+                    if s["undated"] else None))
 
+# One article: every count of articles would be 1, so rank by how often it names a country or a theme's cues.
+single = int(s["articles"]) == 1
 left, right = st.columns(2)
 with left:
     countries = data.query("country_counts", f)
-    st.plotly_chart(charts.country_bar(countries, top=15, title="Top countries (articles mentioning them)"),
-                    key="ov_countries")
+    st.plotly_chart(
+        charts.country_bar(countries, top=15, value="mentions" if single else "articles",
+                           title="Countries named in this article" if single else "Top countries"),
+        key="ov_countries",
+    )
 with right:
     themes = data.query("theme_counts", f)
     if themes.empty:
         st.info("No theme is assigned to the selected articles.")
     else:
-        st.plotly_chart(charts.theme_bar(themes, title="Themes (articles assigned each theme)"), key="ov_themes")
+        st.plotly_chart(charts.theme_bar(themes, value="cues" if single else "articles",
+                                         title="Themes of this article" if single else "Themes"), key="ov_themes")
 
 matrix = data.query("theme_country_matrix", f, top=12)
 if matrix.empty:
     st.info("The selected articles carry no theme together with a country, so there is no heatmap to draw.")
+elif single:
+    st.caption("Themes by country needs more than one article: with one, every cell would read 1.")
+elif matrix["theme"].nunique() < 2 or matrix["country"].nunique() < 2:
+    st.caption("Themes by country: the selection holds a single theme or a single country, so the bars above "
+               "already say it all.")
 else:
     st.plotly_chart(charts.theme_country_heatmap(matrix, title="Themes by country (articles with both)"),
                     key="ov_heatmap")
@@ -58,11 +70,11 @@ event = st.dataframe(
     column_config={
         # Fixed widths keep the whole table in view; long lists of countries or themes show in full on hover.
         "published": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=90),
-        "title": st.column_config.TextColumn("Title", width=400),
-        "countries": st.column_config.TextColumn("Countries", width=220),
-        "themes": st.column_config.TextColumn("Themes", width=220),
-        "source": st.column_config.TextColumn("Source", width=110),
-        "link": st.column_config.LinkColumn("Open", display_text="Read →", width=70),
+        "title": st.column_config.TextColumn("Title", width=300),
+        "countries": st.column_config.TextColumn("Countries", width=170),
+        "themes": st.column_config.TextColumn("Themes", width=170),
+        "source": st.column_config.TextColumn("Source", width=105),
+        "link": st.column_config.LinkColumn("Open", display_text="Read →", width=60),
     },
 )
 st.caption("Select a row to read the article with its highlights.")

@@ -89,9 +89,14 @@ def test_overview_on_sample_shows_headline_figures_and_charts(open_app, sample_d
     assert metric(at, "Articles") == "1"
     assert int(metric(at, "Countries mentioned")) >= 5
     figs = charts(at)
-    assert len(figs) == 3  # countries, themes, heatmap
-    bar_names = [n for tr in figs[0]["data"] for n in tr["y"]]
-    assert "Japan" in bar_names and "China" in bar_names
+    # One article: countries ranked by mentions and themes by cue words (articles would all read 1); no
+    # theme-by-country grid of ones.
+    assert len(figs) == 2
+    bars = {n: int(v) for tr in figs[0]["data"] for n, v in zip(tr["y"], tr["text"], strict=True)}  # value labels
+    assert "China" in bars and max(bars, key=bars.get) == "Japan" and bars["Japan"] > 1
+    assert "mention" in figs[0]["layout"]["xaxis"]["title"]["text"].lower()
+    assert "cue" in figs[1]["layout"]["xaxis"]["title"]["text"].lower()
+    assert "needs more than one article" in texts(at)
     assert "Japan's Security Awakening" in texts(at)
 
 
@@ -128,9 +133,9 @@ def test_excerpts_show_beijing_sentence_under_china_and_economic_security(open_a
 
 def test_excerpt_keyword_search_narrows_and_highlights(open_app, sample_db_path):
     at = open_app(sample_db_path, "excerpts")
-    before = next(m.value for m in at.markdown if "sentences" in m.value)
+    before = next(m.value for m in at.markdown if "sentence" in m.value)
     at.text_input(key="exc_kw").set_value("rare earth").run()
-    after = next(m.value for m in at.markdown if "sentences" in m.value)
+    after = next(m.value for m in at.markdown if "sentence" in m.value)
     assert before != after
     assert "gl-keyword" in texts(at)
     assert at.query_params.get("kw") in ("rare earth", ["rare earth"])

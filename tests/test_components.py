@@ -70,6 +70,47 @@ def test_theme_bar_uses_theme_colours_and_labels(themes, value, first_label):
     assert bar.text[-1] == first_label
 
 
+def test_country_bar_ranks_by_the_chosen_value_and_labels_whole_counts(countries):
+    fig = charts.country_bar(countries.assign(mentions=[2, 20, 40, 1]), value="mentions")
+    bars = {n: t for tr in fig.data for n, t in zip(tr.y, tr.text, strict=True)}
+    order = [n for tr in fig.data for n in tr.y]
+    assert bars == {"China": "40", "Japan": "20", "United States": "2", "France": "1"}
+    assert fig.layout.xaxis.title.text == "Mentions in the selected articles"
+    assert set(order) == set(bars) and list(fig.layout.yaxis.categoryarray)[-1] == "China"  # largest on top
+
+
+def test_country_bar_legend_sits_below_the_plot_clear_of_the_title(countries):
+    fig = charts.country_bar(countries, title="Top countries")
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0 and fig.layout.legend.yanchor == "top"
+
+
+@pytest.mark.parametrize("share, label", [(0.41, "41%"), (0.042, "4.2%"), (0.003, "0.3%"), (0.0, "0%")])
+def test_theme_share_labels_never_round_a_small_share_to_zero(themes, share, label):
+    fig = charts.theme_bar(themes.assign(share=[share, 0.5]), value="share")
+    assert label in fig.data[0].text
+
+
+def test_theme_bar_by_cues_ranks_by_cue_count(themes):
+    fig = charts.theme_bar(themes.assign(cues=[1, 9]), value="cues")
+    assert list(fig.data[0].y)[-1] == "Economic security & coercion"
+    assert fig.layout.xaxis.title.text == "Theme cue words found"
+
+
+def test_heatmap_leaves_empty_cells_blank_and_ticks_whole_counts():
+    df = pd.DataFrame(
+        {
+            "country": ["USA", "USA", "JPN"],
+            "theme": ["diplomacy", "armed_conflict", "diplomacy"],
+            "articles": [2, 1, 1],
+            "country_name": ["United States", "United States", "Japan"],
+            "theme_name": ["Diplomacy", "Armed conflict", "Diplomacy"],
+        }
+    )
+    hm = charts.theme_country_heatmap(df).data[0]
+    assert hm.text.tolist() == [["2", "1"], ["1", ""]]
+    assert hm.colorbar.dtick == 1
+
+
 def test_heatmap_keeps_country_order_and_fills_missing_cells_with_zero():
     df = pd.DataFrame(
         {
@@ -142,6 +183,20 @@ def test_network_edges_coloured_by_dominant_theme_with_escaped_example(edges):
     assert any("&lt;b&gt;pressed&lt;/b&gt;" in h for h in hover) and not any("<b>pressed" in h for h in hover)
     nodes = next(tr for tr in fig.data if tr.name == "countries")
     assert "China" in nodes.text
+
+
+def test_network_labels_point_away_from_the_centre_and_legend_runs_below(edges):
+    fig = charts.network(edges)
+    nodes = next(tr for tr in fig.data if tr.name == "countries")
+    xs = dict(zip([c[0] for c in nodes.customdata], nodes.x, strict=True))
+    pos = dict(zip(xs, nodes.textposition, strict=True))
+    rightmost = max(xs, key=xs.get)
+    leftmost = min(xs, key=xs.get)
+    assert pos[rightmost] in ("middle right", "top center", "bottom center")
+    assert pos[leftmost] in ("middle left", "top center", "bottom center")
+    assert fig.layout.legend.orientation == "h"
+    swatches = [tr for tr in fig.data if tr.mode == "lines" and tr.showlegend]
+    assert {tr.line.width for tr in swatches} == {4}  # one swatch per theme, all the same width
 
 
 def test_network_on_no_edges_is_an_empty_figure():
