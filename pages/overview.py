@@ -58,7 +58,10 @@ else:
 
 st.subheader("Latest articles")
 latest = data.query("latest_articles", f, limit=12)
-table = latest.assign(link=[article_url(f, a) for a in latest["article_id"]])
+table = latest.assign(
+    link=[article_url(f, a) for a in latest["article_id"]],
+    published=latest["published"].dt.strftime("%Y-%m-%d").fillna("undated"),  # no "None" for undated articles
+)
 event = st.dataframe(
     table[["published", "title", "countries", "themes", "source", "link"]],
     hide_index=True,
@@ -69,7 +72,7 @@ event = st.dataframe(
     key="ov_latest",
     column_config={
         # Fixed widths keep the whole table in view; long lists of countries or themes show in full on hover.
-        "published": st.column_config.DateColumn("Date", format="YYYY-MM-DD", width=90),
+        "published": st.column_config.TextColumn("Date", width=90),
         "title": st.column_config.TextColumn("Title", width=300),
         "countries": st.column_config.TextColumn("Countries", width=170),
         "themes": st.column_config.TextColumn("Themes", width=170),
