@@ -432,16 +432,21 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
     smax = max(strength.values()) if strength else 1
     # Name only the busiest countries on the chart; every node still names itself on hover.
     labelled = set(sorted(nodes, key=lambda n: -strength[n])[:label_top])
+    sizes = [12 + 26 * math.sqrt(strength[n] / smax) for n in nodes]
+    texts, text_pos = _place_labels(
+        pos, nodes, [names.get(n, n) if n in labelled else "" for n in nodes], sizes,
+        priority=[strength[n] for n in nodes],
+    )
     fig.add_trace(
         go.Scatter(
             x=[pos[n][0] for n in nodes],
             y=[pos[n][1] for n in nodes],
             mode="markers+text",
-            text=[names.get(n, n) if n in labelled else "" for n in nodes],
-            textposition=_outward_positions(pos, nodes),
+            text=texts,
+            textposition=text_pos,
             textfont=dict(size=11, color="#222222"),
             marker=dict(
-                size=[12 + 26 * math.sqrt(strength[n] / smax) for n in nodes],
+                size=sizes,
                 color=[country_color(n) for n in nodes],
                 line=dict(color="#333333", width=1),
             ),
@@ -495,6 +500,78 @@ def _outward_positions(pos: dict[str, tuple[float, float]], nodes: list[str]) ->
         else:
             out.append("middle right" if dx > 0 else "middle left")
     return out
+
+
+# Where a label may sit around its node, in the order tried after the outward side.
+_LABEL_SIDES = ("top center", "bottom center", "middle right", "middle left",
+                "top right", "top left", "bottom right", "bottom left")
+# The span of the nodes in pixels as plotted: a main column of about 800 px of which the nodes take 1/1.4 (the
+# x range has 20 % padding each side), and 700 px of height less margins and the legend below, of which they take
+# 1/1.16; kept on the small side so narrower windows stay clear too. With the label font's metrics this is enough
+# to tell whether two labels would overlap.
+_NET_W, _NET_H, _CHAR_W, _LINE_H = 560.0, 390.0, 6.3, 14.0
+
+
+def _label_box(x: float, y: float, r: float, side: str, w: float) -> tuple[float, float, float, float]:
+    """Pixel box (x0, y0, x1, y1) of a label of width `w` on `side` of a node at (x, y) with radius `r`."""
+    vert, horiz = side.split()
+    if vert == "top":
+        y0, y1 = y - r - 2 - _LINE_H, y - r - 2
+    elif vert == "bottom":
+        y0, y1 = y + r + 2, y + r + 2 + _LINE_H
+    else:
+        y0, y1 = y - _LINE_H / 2, y + _LINE_H / 2
+    if horiz == "center":
+        x0, x1 = x - w / 2, x + w / 2
+    elif horiz == "right":
+        x0 = x + (r + 3 if vert == "middle" else r * 0.5)
+        x1 = x0 + w
+    else:
+        x1 = x - (r + 3 if vert == "middle" else r * 0.5)
+        x0 = x1 - w
+    return x0, y0, x1, y1
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _place_labels(pos: dict[str, tuple[float, float]], nodes: list[str], texts: list[str], sizes: list[float], *,
+                  priority: list[float]) -> tuple[list[str], list[str]]:
+    """Label positions that do not overlap each other or other nodes; a label with no free side is left off.
+
+    The busiest countries are placed first and keep their outward side when it is free; a country whose label
+    cannot fit anywhere still names itself on hover.
+    """
+    outward = _outward_positions(pos, nodes)
+    if not nodes:
+        return [], []
+    xs = [pos[n][0] for n in nodes]
+    ys = [pos[n][1] for n in nodes]
+    xmin, xspan = min(xs), max(max(xs) - min(xs), 1e-9)
+    ymin, yspan = min(ys), max(max(ys) - min(ys), 1e-9)
+    px = [(x - xmin) / xspan * _NET_W for x in xs]
+    py = [(1 - (y - ymin) / yspan) * _NET_H for y in ys]  # screen y grows downwards
+    radius = [s / 2 for s in sizes]
+    discs = [(px[i] - radius[i], py[i] - radius[i], px[i] + radius[i], py[i] + radius[i]) for i in range(len(nodes))]
+    placed: list[tuple[float, float, float, float]] = []
+    out_text, out_pos = list(texts), list(outward)
+    for i in sorted(range(len(nodes)), key=lambda k: -priority[k]):
+        if not texts[i]:
+            continue
+        w = _CHAR_W * len(texts[i])
+        for side in (outward[i], *[s for s in _LABEL_SIDES if s != outward[i]]):
+            box = _label_box(px[i], py[i], radius[i], side, w)
+            if any(_overlaps(box, b) for b in placed):
+                continue
+            if any(_overlaps(box, d) for j, d in enumerate(discs) if j != i):
+                continue
+            out_pos[i] = side
+            placed.append(box)
+            break
+        else:
+            out_text[i] = ""
+    return out_text, out_pos
 
 
 def _plain(text) -> str:

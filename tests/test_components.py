@@ -315,3 +315,28 @@ def test_small_countries_without_shapes_get_dots_in_the_map_colours(countries):
     dots = next(tr for tr in fig.data if tr.name == "small countries")
     assert [row[3] for row in dots.customdata] == ["SGP", "HKG"]  # ISO3 last: what a click on a dot selects
     assert list(dots.marker.line.color) == ["#D55E00", "#555555"]
+
+
+def test_network_labels_of_crowded_nodes_never_overlap():
+    # Five countries packed around one hub: every label shown must sit clear of the others.
+    hub = [("USA", t, 3) for t in ("IRN", "ARE", "BHR", "SAU", "QAT")]
+    crowd = pd.DataFrame(
+        [(s, t, n, "diplomacy", "Diplomacy & summitry", "x", "a1") for s, t, n in hub]
+        + [("IRN", "ARE", 2, "diplomacy", "Diplomacy & summitry", "x", "a1"),
+           ("ARE", "BHR", 2, "diplomacy", "Diplomacy & summitry", "x", "a1")],
+        columns=["source", "target", "sentences", "theme", "theme_name", "example", "article_id"],
+    )
+    names = {"USA": "United States", "IRN": "Iran", "ARE": "United Arab Emirates", "BHR": "Bahrain",
+             "SAU": "Saudi Arabia", "QAT": "Qatar"}
+    fig = charts.network(crowd, names=names)
+    nodes = next(tr for tr in fig.data if tr.name == "countries")
+    xs, ys = list(nodes.x), list(nodes.y)
+    xmin, xspan = min(xs), max(xs) - min(xs)
+    ymin, yspan = min(ys), max(ys) - min(ys)
+    boxes = []
+    for x, y, text, side, size in zip(xs, ys, nodes.text, nodes.textposition, nodes.marker.size, strict=True):
+        if text:
+            px, py = (x - xmin) / xspan * charts._NET_W, (1 - (y - ymin) / yspan) * charts._NET_H
+            boxes.append(charts._label_box(px, py, size / 2, side, charts._CHAR_W * len(text)))
+    assert "United States" in nodes.text
+    assert all(not charts._overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
