@@ -357,12 +357,12 @@ def test_countries_component_runs_on_a_blank_pipeline():
 # ------------------------------------------------------------------ regression floor
 
 
-def test_countries_geowebnews_article_f1_floor(countries_nlp, eval_dir, tmp_path):
+def test_countries_geowebnews_article_f1_floor(nlp, eval_dir, tmp_path):
     gold_path = eval_dir / "geowebnews_countries.jsonl"
     rows = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     out = tmp_path / "pred.jsonl"
     with out.open("w", encoding="utf-8") as f:
-        for row, doc in zip(rows, countries_nlp.pipe(r["text"] for r in rows), strict=True):
+        for row, doc in zip(rows, nlp.pipe(r["text"] for r in rows), strict=True):
             ms = [{"start": m.start, "end": m.end, "iso3": m.country} for m in doc._.geo_mentions
                   if m.country and m.kind in ("country", "place")]
             f.write(json.dumps({"id": row["id"], "countries": sorted({m["iso3"] for m in ms}), "mentions": ms}) + "\n")

@@ -294,12 +294,12 @@ def test_light_pipeline_has_no_ner():
 # -- accuracy floor -------------------------------------------------------------------------------
 
 
-def test_themes_dev_micro_f1_floor(themes_nlp, eval_dir, tmp_path):
+def test_themes_dev_micro_f1_floor(nlp, eval_dir, tmp_path):
     gold = eval_dir / "themes_dev.jsonl"
     rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines() if line.strip()]
     pred = tmp_path / "pred.jsonl"
     with pred.open("w", encoding="utf-8") as f:
-        for row, doc in zip(rows, themes_nlp.pipe(r["text"] for r in rows), strict=True):
+        for row, doc in zip(rows, nlp.pipe(r["text"] for r in rows), strict=True):
             themes = sorted(t.theme for t in doc._.article_themes if t.assigned)
             f.write(json.dumps({"id": row["id"], "themes": themes}) + "\n")
     out = subprocess.run(
