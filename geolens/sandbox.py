@@ -64,18 +64,43 @@ def run_parser(kind: str, data: bytes) -> tuple[str, dict]:
     raise IngestError(payload)
 
 
-def _worker(kind: str) -> None:
-    """Child side: cap memory, parse stdin, print one JSON line [status, payload]."""
-    mem_mb = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
+def _address_space() -> int | None:
+    """This process's virtual memory size in bytes (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cap_memory(mem_mb: int) -> None:
+    """Let the parser allocate at most `mem_mb` MB on top of what this process already maps.
+
+    The cap is counted from the worker's own footprint (interpreter, parser library, input) rather than from
+    zero, so the same setting means the same thing on every machine, whatever the interpreter itself costs.
+    """
     try:
         import resource
-
-        limit = mem_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass
+    except ImportError:  # not a POSIX system: no cap, the time limit still applies
+        return
+    base = _address_space() or 0
+    limit = base + mem_mb * 1024 * 1024
     try:
-        data = sys.stdin.buffer.read()
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+
+
+def _worker(kind: str) -> None:
+    """Child side: load the parser, read stdin, cap memory, parse, print one JSON line [status, payload]."""
+    mem_mb = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
+    if kind == "pdf":
+        import pypdf  # noqa: F401 - loaded before the cap, which then bounds the parsing alone
+    else:
+        import docx  # noqa: F401
+    data = sys.stdin.buffer.read()
+    _cap_memory(mem_mb)
+    try:
         text, meta = _parse_pdf(data) if kind == "pdf" else _parse_docx(data)
         if meta.get("published"):
             meta["published"] = meta["published"].isoformat()
@@ -145,6 +170,8 @@ def _parse_docx(data: bytes) -> tuple[str, dict]:
 
     try:
         document = docx.Document(io.BytesIO(data))
+    except MemoryError:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise _ParseError("not a readable DOCX file (corrupt or not a Word document)") from exc
     text = "\n\n".join(p.text.strip() for p in document.paragraphs if p.text.strip())

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import zipfile
+import zlib
 from datetime import date
 
 import pytest
@@ -191,11 +193,73 @@ def test_ingest_refuses_docx_decompression_bomb():
         read_bytes("bomb.docx", buf.getvalue())
 
 
-def test_ingest_parser_runs_under_a_memory_limit(monkeypatch):
-    # A worker limited to almost no memory cannot even import the PDF library: refused, never a crash.
+def _pdf_inflating_to(mb: int) -> bytes:
+    """A valid one-page PDF whose content stream is ~70 KB on disk and inflates to `mb` MB when read."""
+    content = b"BT /F1 12 Tf 72 712 Td (" + BODY[:60].encode() + b") Tj ET\n" + b" " * (mb * 1024 * 1024)
+    stream = zlib.compress(content, 9)
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for i, obj in enumerate(objs, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % o for o in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref))
+    return out.getvalue()
+
+
+def _docx_with_paragraphs_of(mb: int) -> bytes:
+    """A valid DOCX (~100 KB zipped) whose document.xml holds `mb` MB of one-letter paragraphs."""
+    src = zipfile.ZipFile(io.BytesIO(_docx_bytes([BODY])))
+    out = io.BytesIO()
+    para = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + para * (mb * 1024 * 1024 // len(para)), 1)
+            zf.writestr(item.filename, data)
+    return out.getvalue()
+
+
+needs_rlimit = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the parse memory cap uses RLIMIT_AS, enforced on Linux only"
+)
+
+
+@needs_rlimit
+@pytest.mark.parametrize(
+    "name,make",
+    [("inflating.pdf", lambda: _pdf_inflating_to(70)), ("many-paragraphs.docx", lambda: _docx_with_paragraphs_of(20))],
+    ids=["pdf-stream-inflating-to-70MB", "docx-with-20MB-of-xml"],
+)
+def test_ingest_refuses_a_file_whose_parsing_needs_more_memory_than_the_cap(monkeypatch, name, make):
+    # The cap counts from the worker's own footprint, so 40 MB means the same on every machine: the PDF's stream
+    # alone inflates to 70 MB, the DOCX's XML tree needs several times its 20 MB of text.
+    data = make()
+    assert len(data) < 200_000
     monkeypatch.setenv("GEOLENS_PARSE_MEMORY_MB", "40")
-    with pytest.raises(IngestError, match="memory limit|not a readable|refused"):
-        read_bytes("report.pdf", _pdf_bytes(BODY))
+    with pytest.raises(IngestError) as err:
+        read_bytes(name, data)
+    assert f"the {name.rsplit('.', 1)[1].upper()} file was refused: reading it exceeded the 40 MB memory limit" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+@needs_rlimit
+@pytest.mark.parametrize("name,make", [("report.pdf", lambda: _pdf_bytes(BODY)), ("memo.docx", lambda: _docx_bytes([BODY]))])
+def test_ingest_reads_ordinary_files_under_the_same_small_memory_cap(monkeypatch, name, make):
+    monkeypatch.setenv("GEOLENS_PARSE_MEMORY_MB", "40")
+    [art] = read_bytes(name, make())
+    assert "North Korean missile tests" in " ".join(art.text.split())
 
 
 @pytest.mark.parametrize("raw,expected", [("../../etc/passwd", "passwd"), ("a\\b\\c.txt", "c.txt"), ("bad\x00na\nme.txt", "badname.txt"), ("", "unnamed")])
