@@ -222,6 +222,8 @@ def save_drafts(store: Store, drafts: list[Draft], *, progress: Callable[[int], 
     StoreBusy/StoreError propagate: drafts not yet written stay ready, so nothing is lost and Save can be pressed again.
     """
     ready = [d for d in drafts if d.status == "ready"]
+    if ready:
+        store.check_writable(sum(len(d.article.text.encode("utf-8", "surrogatepass")) for d in ready if d.article))
     for i in range(0, len(ready), SAVE_CHUNK):
         chunk = ready[i : i + SAVE_CHUNK]
         batch = [with_fields(d.tables, **d.fields) for d in chunk]

@@ -67,6 +67,8 @@ def cmd_ingest(args) -> int:
 
     if args.max_mb:
         os.environ["GEOLENS_MAX_MB"] = str(args.max_mb)
+    store = _store(args)
+    store.check_writable()  # a bad database path is reported now, once, not after the analysis
     missing = [p for p in args.paths if not Path(p).exists()]
     for p in missing:
         print(f"error: {p}: no such file or folder", file=sys.stderr)
@@ -80,7 +82,6 @@ def cmd_ingest(args) -> int:
     articles, rejected = read_inputs(
         [p for p in args.paths if Path(p).exists()], title=args.title, source=args.source, url=args.url, published=published
     )
-    store = _store(args)
     with tqdm(total=len(articles), unit="article", disable=args.no_progress or not articles, file=sys.stderr) as bar:
         outcomes = ingest_articles(store, articles, n_process=args.workers, progress=bar.update)
     outcomes += rejected

@@ -128,6 +128,8 @@ def ingest_articles(
 ) -> list[Outcome]:
     """Analyse and store articles; duplicates (already stored, or repeated in the batch) are skipped unanalysed."""
     results: dict[int, Outcome] = {}
+    if articles:
+        store.check_writable(sum(len(a.text.encode("utf-8", "surrogatepass")) for a in articles))
     stored = _stored_ids(store, [article_id(a.text) for a in articles])
     todo: list[tuple[int, Article]] = []
     seen: set[str] = set()

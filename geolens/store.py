@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -17,6 +19,8 @@ from geolens.tables import SCHEMA, TABLES, ArticleTables, coerce, merge_frames
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "geolens.duckdb"
 DB_ENV = "GEOLENS_DB"
 TIMEOUT_ENV = "GEOLENS_DB_TIMEOUT"
+# Room a write must find on the disk before it starts, on top of about four times the text to be stored.
+MIN_FREE_BYTES = 16 * 1024 * 1024
 
 _SQL_TYPES = {
     "string": "VARCHAR",
@@ -65,6 +69,43 @@ def _create_sql() -> list[str]:
     return stmts
 
 
+def _rollback_quietly(con) -> None:
+    """Roll back if a transaction is still open; a failed COMMIT has already ended it."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
+_WRITE_FAILURES = (
+    "no space left",
+    "disk full",
+    "disk quota",
+    "permission denied",
+    "read-only file system",
+    "could not write",
+    "cannot open file",
+    "could not read enough bytes",
+    "input/output error",
+)
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    """True for errors of the file system under the database, as opposed to errors of the data written."""
+    msg = str(exc).lower()
+    return isinstance(exc, OSError | duckdb.IOException) or any(m in msg for m in _WRITE_FAILURES)
+
+
+def _cause(exc: BaseException) -> str:
+    """DuckDB's message on one line, without its class prefixes ("TransactionContext Error: Failed to commit: ")."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename})" if exc.filename else exc.strerror
+    msg = " ".join(str(exc).split())
+    for prefix in ("TransactionContext Error: ", "IO Error: ", "Failed to commit: "):
+        msg = msg.removeprefix(prefix)
+    return msg
+
+
 def _is_lock_error(exc: Exception) -> bool:
     msg = str(exc).lower()
     return "lock" in msg or "conflicting lock" in msg or "resource temporarily unavailable" in msg
@@ -102,7 +143,10 @@ class Store:
 
     def init(self) -> None:
         """Create the file and the schema if they do not exist yet."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder {self.path.parent}: {_cause(exc)}") from exc
         with self._lock:
             con = self._connect(read_only=False)
             try:
@@ -125,24 +169,71 @@ class Store:
 
     @contextmanager
     def writer(self):
-        """A read-write connection inside one transaction; commits on success, rolls back on error."""
+        """A read-write connection inside one transaction; commits on success, rolls back on error.
+
+        A failure to write the file (permission denied, read-only or full disk) becomes a StoreError that names
+        the real cause, never the error of the rollback that follows it.
+        """
         if not self.exists():
             self.init()
         with self._lock:
             con = self._connect(read_only=False)
             try:
                 con.execute("BEGIN TRANSACTION")
+                committing = False
                 try:
                     yield con
                     con.execute(
                         "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'version'"
                     )
+                    committing = True
                     con.execute("COMMIT")
-                except BaseException:
-                    con.execute("ROLLBACK")
+                except BaseException as exc:
+                    _rollback_quietly(con)
+                    if isinstance(exc, StoreError) or not isinstance(exc, duckdb.Error | OSError):
+                        raise
+                    if committing or _is_write_failure(exc):
+                        raise StoreError(f"cannot write to database {self.path}: {_cause(exc)}") from exc
                     raise
             finally:
-                con.close()
+                try:
+                    con.close()
+                except duckdb.Error:
+                    pass  # closing after a failed write may fail again for the same reason; the first error stands
+
+    def check_writable(self, expected_bytes: int = 0) -> None:
+        """Raise StoreError, changing nothing, when a write is bound to fail: the folder is missing or not
+        writable, the database file is read-only, or the disk lacks room for about `expected_bytes` more.
+
+        Called before any analysis, so a bad --db is reported at once, in one line, not once per article.
+        """
+        folder = self.path.parent
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise StoreError(f"database folder {folder} {what}; create it first or choose another database path")
+        if self.path.exists() and not self.path.is_file():
+            raise StoreError(f"database path {self.path} is not a file")
+        try:
+            # A real write, not os.access: it also catches read-only mounts and a root user on a locked folder.
+            fd, probe = tempfile.mkstemp(prefix=".geolens-write-probe-", dir=folder)
+            try:
+                os.write(fd, b"\0" * 4096)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+                os.unlink(probe)
+            if self.path.exists():
+                with open(self.path, "r+b"):
+                    pass
+        except OSError as exc:
+            raise StoreError(f"cannot write to database {self.path}: {exc.strerror or exc}") from exc
+        need = MIN_FREE_BYTES + 4 * max(0, expected_bytes)
+        free = shutil.disk_usage(folder).free
+        if free < need:
+            raise StoreError(
+                f"cannot write to database {self.path}: only {free / 1048576:.1f} MB free on its disk, "
+                f"about {need / 1048576:.0f} MB needed; free some space or choose another database path"
+            )
 
     # -- reads ------------------------------------------------------------------------------
     def version(self) -> int:

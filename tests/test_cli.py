@@ -151,3 +151,70 @@ def test_cli_ingest_explicit_metadata_wins_over_the_file(tmp_path, seed_text):
     assert (row["title"], row["source"], str(row["published"].date())) == ("My title", "The Diplomat", "2025-06-01")
     bad = run("ingest", tmp_path / "a.txt", "--db", db, "--date", "June")
     assert bad.returncode == 2 and "not a date" in bad.stderr
+
+
+# -- a database that cannot be written: one line with the real cause, before any analysis, nothing changed ---------
+
+# Were the analysis to start, loading this model would fail with another message: the tests below see the
+# database verdict, so it came first.
+NO_ANALYSIS = {"GEOLENS_SPACY_MODEL": "no_such_model_so_analysis_must_not_start"}
+
+
+def _one_line_error(r) -> str:
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr and r.stdout == ""
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith("error: ")
+    return line
+
+
+def test_cli_ingest_into_a_read_only_folder_fails_at_once_with_the_real_cause(tmp_path, db_with_seed, seed_text):
+    import faults
+
+    if reason := faults.mount_namespace_unavailable():
+        pytest.skip(reason)
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    db = folder / "g.duckdb"
+    db.write_bytes(db_with_seed.read_bytes())
+    (tmp_path / "new.txt").write_text(seed_text.replace("Japan", "Brazil"))
+    r = faults.run_in_private_mounts(
+        faults.read_only(folder, keep_writable=db),
+        [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--db", str(db), str(tmp_path / "new.txt")],
+        env=NO_ANALYSIS,
+    )
+    line = _one_line_error(r)
+    assert line.startswith(f"error: cannot write to database {db}: ") and "Read-only file system" in line
+    assert db.read_bytes() == db_with_seed.read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == ["g.duckdb"]
+
+
+def test_cli_ingest_onto_a_full_disk_fails_at_once_and_says_how_much_room_there_is(tmp_path, seed_text):
+    import faults
+
+    if reason := faults.mount_namespace_unavailable():
+        pytest.skip(reason)
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    (tmp_path / "a.txt").write_text(seed_text)
+    r = faults.run_in_private_mounts(
+        faults.full_disk(disk, 3),
+        [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--db", str(disk / "g.duckdb"), str(tmp_path / "a.txt")],
+        env=NO_ANALYSIS,
+    )
+    line = _one_line_error(r)
+    assert f"cannot write to database {disk / 'g.duckdb'}: only " in line and "MB free on its disk" in line
+
+
+def test_cli_ingest_into_a_missing_folder_fails_at_once_and_creates_nothing(tmp_path, seed_text):
+    import os
+
+    (tmp_path / "a.txt").write_text(seed_text)
+    db = tmp_path / "no" / "such" / "g.duckdb"
+    r = subprocess.run(
+        [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--db", str(db), str(tmp_path / "a.txt")],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, **NO_ANALYSIS}, timeout=300,
+    )
+    line = _one_line_error(r)
+    assert f"database folder {db.parent} does not exist" in line
+    assert not (tmp_path / "no").exists()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import pickle
 import subprocess
 import sys
 import textwrap
 import time
 
+import faults
 import pandas as pd
 import pytest
 
 from geolens.ingest import from_text
 from geolens.pipeline import analyse
-from geolens.store import Store, StoreBusy
+from geolens.store import Store, StoreBusy, StoreError
 from geolens.tables import TABLES
 
 TEXT = (
@@ -136,3 +139,93 @@ def test_store_writer_gives_up_with_clear_message_when_lock_held_too_long(tmp_pa
         holder.wait(10)
     assert waited >= 0.4
     assert not store.has(tables.article_id)
+
+
+
+# -- write failures on real file systems --------------------------------------------------------------------------
+
+WRITE_AFTER_FAULT = textwrap.dedent(
+    """
+    import json, os, pickle, sys
+    from geolens.store import Store, StoreError
+    db, tables_file, fill = sys.argv[1], sys.argv[2], sys.argv[3] == "fill"
+    first, second = pickle.load(open(tables_file, "rb"))
+    store = Store(db, timeout=5)
+    if not store.exists():
+        store.add(first)
+    before = store.stats()
+    filler = os.path.join(os.path.dirname(db), "filler")
+    if fill:  # leave 16 KB free: the next transaction cannot fit
+        st = os.statvfs(os.path.dirname(db))
+        with open(filler, "wb") as f:
+            f.write(b"\\0" * (st.f_bavail * st.f_frsize - 16384))
+    out = {"error": None}
+    try:
+        store.add(second)
+    except StoreError as exc:
+        out["error"] = str(exc)
+    except Exception as exc:
+        out.update(error=str(exc), not_a_store_error=type(exc).__name__)
+    try:
+        store.check_writable()
+    except StoreError as exc:
+        out["check"] = str(exc)
+    if fill:
+        os.remove(filler)
+    out["unchanged"] = store.stats() == before
+    print(json.dumps(out))
+    """
+)
+
+
+@pytest.fixture
+def two_articles(tables, seed_doc, tmp_path):
+    """Two analysed articles pickled to a file, so fault scripts need no spaCy of their own."""
+    from geolens.tables import doc_to_tables
+
+    path = tmp_path / "tables.pickle"
+    path.write_bytes(pickle.dumps((tables, doc_to_tables(seed_doc, {"title": "seed"}))))
+    return path
+
+
+def _write_after_fault(setup, db, tables_file, mode):
+    if reason := faults.mount_namespace_unavailable():
+        pytest.skip(reason)
+    r = faults.run_in_private_mounts(setup, [sys.executable, "-c", WRITE_AFTER_FAULT, str(db), str(tables_file), mode])
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_store_full_disk_reports_no_space_not_the_rollback_error(tmp_path, two_articles):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    db = disk / "g.duckdb"
+    out = _write_after_fault(faults.full_disk(disk, 8), db, two_articles, "fill")
+    assert "not_a_store_error" not in out, out
+    assert out["error"].startswith(f"cannot write to database {db}: ")
+    assert "No space left on device" in out["error"] and "rollback" not in out["error"]
+    assert "\n" not in out["error"]
+    assert "MB free on its disk" in out["check"]  # the check made before an ingest sees it too
+    assert out["unchanged"] is True
+
+
+def test_store_read_only_folder_reports_the_refused_log_file_not_the_rollback_error(tmp_path, two_articles):
+    # As after `chmod 555` on the folder: the database file is writable, but DuckDB's .wal beside it cannot be made.
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    db = folder / "g.duckdb"
+    first, _ = pickle.loads(two_articles.read_bytes())
+    Store(db).add(first)
+    out = _write_after_fault(faults.read_only(folder, keep_writable=db), db, two_articles, "no-fill")
+    assert "not_a_store_error" not in out, out
+    assert out["error"].startswith(f"cannot write to database {db}: ")
+    assert "Read-only file system" in out["error"] and "rollback" not in out["error"]
+    assert "Read-only file system" in out["check"]
+    assert out["unchanged"] is True
+
+
+def test_store_check_writable_refuses_a_missing_folder_and_creates_nothing(tmp_path):
+    store = Store(tmp_path / "nowhere" / "g.duckdb")
+    with pytest.raises(StoreError, match="nowhere does not exist"):
+        store.check_writable()
+    assert not (tmp_path / "nowhere").exists()

@@ -669,3 +669,18 @@ def test_upload_while_cli_ingest_runs_both_complete(db, tmp_path, corpus_csvs):
     added = re.search(r"added (\d+), duplicates (\d+)", out)
     assert added, out
     assert len(ids) == int(added.group(1)) + len(saved)  # nothing from either side lost or doubled
+
+
+def test_upload_save_into_a_vanished_folder_names_the_cause_and_keeps_the_draft(tmp_path, monkeypatch, nlp, seed_text):
+    folder = tmp_path / "dbdir"
+    folder.mkdir()
+    db = folder / "upload.duckdb"
+    monkeypatch.setenv("GEOLENS_DB", str(db))
+    at = paste(open_page(), seed_text)
+    folder.rmdir()  # the database folder goes away (an unmounted disk, a deleted directory) before Save
+    at = save(at)
+    [warning] = [w.value for w in at.warning]
+    assert f"database folder {folder} does not exist" in warning.replace("\\", "")
+    assert "Nothing was stored" in warning
+    assert keyed(at.button, "upload:save:")  # still ready: Save can be pressed once the folder is back
+    assert not folder.exists()
