@@ -43,9 +43,12 @@ HOME_SHARE = 0.4
 # Places in one region that let a namesake outweigh a much larger place or a country name ("Paris" in Texas).
 REGION_STRONG = 2
 # An anchor naming a place of more regions than this (a "Washington County") says nothing about the region.
-MAX_ANCHOR_REGIONS = 4
+MAX_ANCHOR_REGIONS = 8
 # Distinct places of one country (and no other country named) that make an article local to that country.
 LOCAL_ANCHORS = 2
+_SENTENCE_END = frozenset({".", "!", "?"})
+_DATELINE_CLOSE = frozenset({"—", "–", "-", "--", "---", "(", ","})
+MAX_DATELINE_TOKENS = 4
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 _REGION_KEY = "REGION"
 _PHRASE_KEY = "PHRASE"
@@ -74,6 +77,7 @@ class _Evidence:
     surfaces: dict[str, set[str]] = field(default_factory=dict)
     local: dict[str, dict[str, int]] = field(default_factory=dict)  # places below the country level: weights
     regions: Counter = field(default_factory=Counter)
+    register: str | None = None  # the publication's country as its language tells it
 
 
 def _size(c: Candidate) -> float:
@@ -108,6 +112,9 @@ class CountryResolver:
         self.matcher.add(_PHRASE_KEY, list(nlp.tokenizer.pipe(gazetteer.phrases)))
         self.matcher.add(_REGION_KEY, list(nlp.tokenizer.pipe(sorted(gazetteer.regions))))
         self._titles = [t.split() for t in gazetteer.titles]
+        self.register = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for iso3, cues in gazetteer.register.items():
+            self.register.add(iso3, list(nlp.tokenizer.pipe(cues)))
 
     # ---------------------------------------------------------------- matching
     def _phrase_readings(self, text: str) -> list[Candidate]:
@@ -147,11 +154,12 @@ class CountryResolver:
         if len(span) == 1 and doc[span.start].tag_ not in ("NNP", "NNPS"):
             return None  # a capitalised common word ("Police", "Best", "Market")
         prominent = any(c.via == "subdivision" or _size(c) >= PROMINENT_CITY for c in cands)
+        if span.text.isupper() and len(span.text) >= 4 and self._is_dateline(span) and any(
+                c.primary for c in cands):
+            return "strong"  # a dateline names the place the story is told from, whatever the tagger says
         if span.text.isupper() and "PERSON" not in tags:
-            # A dateline ("WINNIPEG —"), not a shouted heading ("KOBE IN THE HOUSE:") or an agency ("SANA-").
-            if len(span.text) < 4 or not prominent:
-                return None
-            return "strong" if self._is_dateline(span) else "weak"
+            # A shouted heading ("KOBE IN THE HOUSE:") or an agency ("SANA-"), unless a well-known place.
+            return None if len(span.text) < 4 or not prominent else "weak"
         if tags & {"GPE", "LOC", "FAC", "NORP"}:
             if not (prominent or any(c.primary for c in cands)):
                 return None
@@ -368,6 +376,8 @@ class CountryResolver:
         resolved = [(h, c) for h, c in resolved if not h.weak or c.iso3 in confirmed or not confirmed]
         resolved = self._local_frame(doc, resolved, ev)
         home = _home_country(doc, resolved)
+        if home is None and ev.register and set(ev.surfaces) <= {ev.register}:
+            home = ev.register
         support = {c.iso3 for h, c in resolved if not (c.via == "city" and c.population < ISOLATED_CITY)}
         namesakes = {c.iso3 for h, c in resolved} - support
         mentions: list[Mention] = []
@@ -418,7 +428,7 @@ class CountryResolver:
             if not inside:  # a town the gazetteer does not know there ("London, Ky."): a place of that state
                 inside = [Candidate(iso3, "city", doc[h.start:h.end].text, 0, True, regions)]
             h.cands, h.reason, h.weak = inside, "qualifier", False
-        ev = _Evidence()
+        ev = _Evidence(register=self._register(doc))
         seen: set[tuple[str, str]] = set()
         for h in hits:
             isos = {c.iso3 for c in h.cands}
@@ -440,14 +450,26 @@ class CountryResolver:
                         ev.regions[r] += 1
         return ev
 
+    def _register(self, doc: Doc) -> str | None:
+        """The country whose local press the article reads like (spellings, institutions), when one stands out."""
+        found: dict[str, set[str]] = {}
+        for match_id, s, e in self.register(doc):
+            found.setdefault(doc.vocab.strings[match_id], set()).add(doc[s:e].text.lower())
+        ranked = sorted(((len(v), k) for k, v in found.items()), reverse=True) + [(0, ""), (0, "")]
+        (top, iso3), (second, _) = ranked[0], ranked[1]
+        return iso3 if top >= self.gaz.register_min and top >= self.gaz.register_margin * second else None
+
     def _local_frame(self, doc: Doc, resolved: list[tuple[_Hit, Candidate]], ev: _Evidence) -> list:
-        """In a local article (several places of one country, no other country named otherwise), a city that
-        shares its name with a foreign one is the local namesake ("London" beside "Laurel County", "Kentucky")."""
+        """In a local article (several places of one country, or the voice of one country's local press, and no
+        other country named otherwise), a city that shares its name with a foreign one is the local namesake
+        ("London" beside "Laurel County", "Kentucky")."""
         if not self.context_places:
             return resolved
         local = [iso for iso, keys in ev.local.items() if sum(keys.values()) >= LOCAL_ANCHORS]
         if len(local) != 1:
-            return resolved
+            if local or ev.register is None:
+                return resolved
+            local = [ev.register]
         home = local[0]
         out = []
         for h, c in resolved:
@@ -488,6 +510,33 @@ class CountryResolver:
             out.append(Mention(span.start_char, span.start_char + len(text), text, "place", text, qualified or home,
                                "qualifier" if qualified else "context"))
             covered[ent.start:ent.end] = b"\x01" * (ent.end - ent.start)
+        for span in self._datelines(doc):
+            if any(covered[span.start:span.end]):
+                continue
+            qualified = self._qualifier(doc, _Hit(span.start, span.end, []), hit_at.get(span.end + 1))
+            if qualified or home:
+                out.append(Mention(span.start_char, span.end_char, span.text, "place", span.text.title(),
+                                   qualified or home, "qualifier" if qualified else "context"))
+                covered[span.start:span.end] = b"\x01" * (span.end - span.start)
+        return out
+
+    def _datelines(self, doc: Doc) -> list[Span]:
+        """All-capitals place names opening a story and closed by a dash, a parenthesis or a comma, whatever
+        the tagger made of them: "ISLE OF PALMS —", "ROCKY HILL (AP) —", "LONDON, Ont. —"."""
+        out = []
+        for i in range(len(doc)):
+            if not (i == 0 or "\n" in doc[i - 1].whitespace_ + doc[i - 1].text or doc[i - 1].text in _SENTENCE_END):
+                continue
+            j = i
+            while j < len(doc) and j - i < MAX_DATELINE_TOKENS and (
+                    (doc[j].is_alpha and doc[j].is_upper) or (j > i and doc[j].text in ("OF", "&"))):
+                j += 1
+            if j == i or j >= len(doc) or doc[j].text not in _DATELINE_CLOSE or doc[j - 1].text in ("OF", "&"):
+                continue
+            span = doc[i:j]
+            if len(span.text) >= 4 and span.text not in self.gaz.non_entities and span.text.title() not in (
+                    self.gaz.non_entities):
+                out.append(span)
         return out
 
     def _plausible_unknown_place(self, span: Span, people: set[str], votes: dict[str, Counter]) -> bool:
@@ -522,9 +571,12 @@ class CountryResolver:
         if not span.text.isupper() or len(span.text) < 3:
             return False
         i = span.start
-        # Walk back over a dateline listing several places ("TIJUANA & SAN DIEGO,") to the start of the line.
+        # Walk back over a dateline listing several places ("TIJUANA & SAN DIEGO,") to the start of the line
+        # or to the end of the headline sentence before it ("... financing package. MANSFIELD —").
         while i and "\n" not in doc[i - 1].whitespace_ + doc[i - 1].text:
             prev = doc[i - 1]
+            if prev.text in _SENTENCE_END and i == span.start:
+                break
             if not (prev.is_punct or prev.text == "&" or prev.lower_ == "and" or (prev.is_upper and prev.is_alpha)):
                 return False
             i -= 1

@@ -69,6 +69,10 @@ class Gazetteer:
     titles: list[str] = field(default_factory=list)
     boilerplate: set[str] = field(default_factory=set)  # lower-cased
     non_entities: set[str] = field(default_factory=set)
+    # Publication country cues (data/countries/local_register.yaml): iso3 -> lower-cased cue phrases.
+    register: dict[str, list[str]] = field(default_factory=dict)
+    register_min: int = 3
+    register_margin: float = 2.0
     counties: set[str] = field(default_factory=set)  # lower-cased second-level names: "laurel county"
     # Towns named like a country ("Lebanon" -> Lebanon, Ohio), exact case -> their readings as places.
     country_namesakes: dict[str, list[Candidate]] = field(default_factory=dict)
@@ -259,6 +263,10 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
     gaz.place_prepositions = set(features.get("place_prepositions", ()))
     gaz.language_before = set(features.get("language_before", ()))
     gaz.language_after = set(features.get("language_after", ()))
+    reg = yaml.safe_load((data_dir / "local_register.yaml").read_text(encoding="utf-8"))
+    gaz.register = {iso3: sorted({w.lower() for w in row.get("spellings", []) + row.get("institutions", [])})
+                    for iso3, row in reg["countries"].items()}
+    gaz.register_min, gaz.register_margin = int(reg["min_score"]), float(reg["margin"])
     filters = yaml.safe_load((data_dir / "entity_filters.yaml").read_text(encoding="utf-8"))
     gaz.titles = sorted(filters.get("titles", ()), key=len, reverse=True)
     gaz.boilerplate = {s.lower() for s in filters.get("boilerplate", ())}
