@@ -46,6 +46,8 @@ REGION_STRONG = 2
 MAX_ANCHOR_REGIONS = 8
 # Distinct places of one country (and no other country named) that make an article local to that country.
 LOCAL_ANCHORS = 2
+# "Syrian Democratic Forces (SDF)": up to eight words, then the acronym in parentheses.
+_ACRONYM = re.compile(r"((?:[A-Z][\w'’.-]*,?\s+(?:(?:of|for|and|the|on|de|du|des|la|el|al)\s+)*){1,8})\(([A-Z][A-Za-z&]{1,9})\)")
 _SENTENCE_END = frozenset({".", "!", "?"})
 _DATELINE_CLOSE = frozenset({"—", "–", "-", "--", "---", "(", ","})
 MAX_DATELINE_TOKENS = 4
@@ -194,7 +196,7 @@ class CountryResolver:
             return "strong"
         return "weak" if prev in self.gaz.place_prepositions and any(c.primary for c in cands) else None
 
-    def _collect(self, doc: Doc) -> tuple[list[_Hit], list[_Hit]]:
+    def _collect(self, doc: Doc) -> tuple[list[_Hit], list[_Hit], dict[str, tuple[int, int]]]:
         """Geographic hits (overlaps settled, longest first) and leader/institution hits (a layer of their own)."""
         hits: dict[tuple[int, int], _Hit] = {}
         layer: list[_Hit] = []
@@ -249,7 +251,51 @@ class CountryResolver:
                 continue
             taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
             chosen.append(hit)
-        return sorted((h for h in chosen if not h.region), key=lambda h: h.start), layer
+        kept = [h for h in chosen if not h.region and not self._names_an_org(doc, h)]
+        acronyms = self._acronyms(doc)
+        if acronyms:
+            # An acronym the article spells out means that organisation, not what the gazetteer knows by it.
+            kept = [h for h in kept if doc[h.start:h.end].text not in acronyms]
+            layer = [h for h in layer if doc[h.start:h.end].text not in acronyms]
+        return sorted(kept, key=lambda h: h.start), layer, acronyms
+
+    def _names_an_org(self, doc: Doc, hit: _Hit) -> bool:
+        """A place or saint's name that is part of an organisation's name: "St Vincent's Hospital", "St. Mary's",
+        "Georgia's Department of ..." (the organisation is kept by the people-and-organisations pass). A place after
+        "of" ("University of Kentucky") stays a toponym, as gazetteers and gold annotations read it."""
+        first = doc[hit.start].text
+        nxt = doc[hit.end] if hit.end < len(doc) else None
+        after = doc[hit.end + 1] if hit.end + 1 < len(doc) else None
+        if nxt is not None and nxt.text in ("'s", "’s"):
+            if first in self.gaz.saint_prefixes and hit.end - hit.start > 1:
+                return True  # a saint ("St Vincent's"), never the island state
+            if after is not None and after.text in self.gaz.org_heads:
+                return True
+        if first in self.gaz.saint_prefixes and nxt is not None and nxt.text in self.gaz.org_heads:
+            return True  # "St Helena Hospital"
+        return False
+
+    def _acronyms(self, doc: Doc) -> dict[str, tuple[int, int]]:
+        """Acronyms the article defines, "Syrian Democratic Forces (SDF)", whose gazetteer readings (if any)
+        disagree with the spelled-out name: acronym -> character span of its first long form."""
+        out: dict[str, tuple[int, int]] = {}
+        for m in _ACRONYM.finditer(doc.text):
+            acr = m.group(2)
+            words = m.group(1).split()
+            letters = [ch for ch in acr if ch.isupper()]
+            caps = [w for w in words if w[:1].isupper()]
+            if len(letters) < 2 or len(caps) < len(letters):
+                continue
+            caps = caps[-len(letters):]
+            if [w[0] for w in caps] != letters:
+                continue
+            start = m.start(1) + m.group(1).rfind(caps[0])
+            long_form = doc.text[start:m.end(1)].strip()
+            known = {c.iso3 for c in self.gaz.phrases.get(acr, ())}
+            if known and known & {c.iso3 for c in self.gaz.phrases.get(long_form, ())}:
+                continue  # "Self-Defense Forces (SDF)": the gazetteer's own reading
+            out.setdefault(acr, (start, start + len(long_form)))
+        return out
 
     def _untagged_small_capital(self, span: Span, c: Candidate, labels: list[str]) -> bool:
         """The capital of a small state named where the tagger sees no place: a surname, a title or a first name
@@ -363,7 +409,7 @@ class CountryResolver:
     def __call__(self, doc: Doc) -> Doc:
         persons = [e for e in doc.ents if e.label_ == "PERSON" and len(e) > 1]
         surnames = {e[-1].text for e in persons if e[-1].is_alpha and e[-1].is_title}
-        hits, layer = self._collect(doc)
+        hits, layer, acronyms = self._collect(doc)
         hits = [h for h in hits if not self._blocked_by_person(doc, h, surnames, persons)]
         ev = self._qualify_and_count(doc, hits)
         resolved = [(h, self._choose(doc, h, ev)) for h in hits]
@@ -401,6 +447,8 @@ class CountryResolver:
                 mentions.append(self._mention(doc, span, h, h.cands[0]))
                 covered[h.start:h.end] = b"\x01" * (h.end - h.start)
         mentions.extend(self._people_and_orgs(doc, mentions, covered))
+        if acronyms:
+            mentions = _expand_acronyms(mentions, acronyms)
         doc._.geo_mentions = sorted(mentions, key=lambda m: (m.start, m.end))
         return doc
 
@@ -708,6 +756,21 @@ class CountryResolver:
                 geo[i] = Mention(s, e, text[s:e], m.kind, m.entity, m.country, m.via)
                 return True
         return False
+
+
+def _expand_acronyms(mentions: list[Mention], acronyms: dict[str, tuple[int, int]]) -> list[Mention]:
+    """Every organisation mention of a defined acronym names the spelled-out organisation, with its country."""
+    orgs = {(m.start, m.end): m for m in mentions if m.kind == "org"}
+    out = []
+    for m in mentions:
+        span = acronyms.get(m.surface) if m.kind == "org" else None
+        if span is None:
+            out.append(m)
+            continue
+        long_form = orgs.get(span) or next((o for o in orgs.values() if o.start <= span[0] and span[1] <= o.end), None)
+        entity = long_form.entity if long_form else m.entity
+        out.append(Mention(m.start, m.end, m.surface, "org", entity, long_form.country if long_form else None, "org"))
+    return out
 
 
 def _canonical_people(names: list[str]) -> dict[str, str]:

@@ -73,6 +73,8 @@ class Gazetteer:
     register: dict[str, list[str]] = field(default_factory=dict)
     register_min: int = 3
     register_margin: float = 2.0
+    org_heads: set[str] = field(default_factory=set)  # "Hospital", "Bank": words that head an organisation's name
+    saint_prefixes: set[str] = field(default_factory=set)  # "St", "Saint"
     counties: set[str] = field(default_factory=set)  # lower-cased second-level names: "laurel county"
     # Towns named like a country ("Lebanon" -> Lebanon, Ohio), exact case -> their readings as places.
     country_namesakes: dict[str, list[Candidate]] = field(default_factory=dict)
@@ -271,6 +273,8 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
     gaz.titles = sorted(filters.get("titles", ()), key=len, reverse=True)
     gaz.boilerplate = {s.lower() for s in filters.get("boilerplate", ())}
     gaz.non_entities = set(filters.get("non_entities", ()))
+    gaz.org_heads = set(filters.get("org_heads", ()))
+    gaz.saint_prefixes = set(filters.get("saint_prefixes", ()))
 
 
 @functools.lru_cache(maxsize=4)
