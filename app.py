@@ -5,6 +5,28 @@ from pathlib import Path
 import streamlit as st
 
 from components import data, filters
+from geolens.store import StoreDamaged, StoreError
+
+
+def explain_database_problem(exc: StoreError, path: str) -> None:
+    """Say what is wrong with the database and what to do, instead of any page."""
+    st.title("The database cannot be opened")
+    st.error(" ".join(str(exc).split()), icon=":material/error:")
+    moved = f"{path}.damaged"
+    if isinstance(exc, StoreDamaged):
+        st.markdown(
+            "Nothing was changed: geolens does not write over a damaged file.\n\n"
+            "**What to do**\n\n"
+            "1. Restore the file from a backup, then reload this page; or\n"
+            f"2. move it aside (`mv '{path}' '{moved}'`) and reload this page: a new database is created with the "
+            "bundled sample; add your articles again on the Upload page or with `python -m geolens ingest PATH...`; or\n"
+            "3. open another database: set `GEOLENS_DB` to its path and restart the app."
+        )
+    else:
+        st.markdown(
+            "Nothing was changed.\n\n**What to do**: check that the folder exists and that this user may read and "
+            "write it (and that its disk is not full), or set `GEOLENS_DB` to another path and restart the app."
+        )
 
 st.set_page_config(page_title="geolens", page_icon=":material/travel_explore:", layout="wide")
 
@@ -21,7 +43,8 @@ if (HERE / "pages" / "upload.py").exists():
     pages.append(st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"))
 
 nav = st.navigation(pages)
-data.seeded(data.db_path())
-data.refresh_version()
+if (problem := data.open_database()) is not None:
+    explain_database_problem(problem, data.db_path())
+    st.stop()  # no page runs: nothing can write over the file
 filters.sidebar(data.options())
 nav.run()

@@ -14,6 +14,7 @@ from geolens import queries as q
 from geolens.store import Store, StoreBusy, StoreError, default_db_path
 
 _VERSION_KEY = "_gl_db_version"
+_PROBLEM_KEY = "_gl_db_problem"
 
 
 def db_path() -> str:
@@ -51,6 +52,28 @@ def seeded(path: str) -> bool:
     return ensure_seeded(s)
 
 
+def open_database() -> StoreError | None:
+    """Start of every run: seed a missing database, read the version and load its tables.
+
+    Returns why the database cannot be used (damaged, unreadable, cannot be created), or None. Nothing is
+    written over an existing file, whatever state it is in.
+    """
+    st.session_state.pop(_PROBLEM_KEY, None)
+    try:
+        seeded(db_path())
+    except StoreError as exc:
+        st.session_state[_PROBLEM_KEY] = exc
+        st.session_state[_VERSION_KEY] = -1
+        return exc
+    refresh_version()
+    return problem()
+
+
+def problem() -> StoreError | None:
+    """Why the database cannot be used in this run (damaged, unreadable, cannot be created), or None."""
+    return st.session_state.get(_PROBLEM_KEY)
+
+
 def refresh_version() -> int:
     """Read the database version for this run (one tiny read) and make sure its tables are loaded.
 
@@ -65,8 +88,10 @@ def refresh_version() -> int:
         st.toast("The database is busy (an import is writing); showing the last results.")
         v = last
     except StoreError as exc:
-        st.error(f"Cannot read the database: {exc}")
+        st.session_state[_PROBLEM_KEY] = exc
         v = -1
+    else:
+        st.session_state.pop(_PROBLEM_KEY, None)
     st.session_state[_VERSION_KEY] = v
     return v
 
@@ -82,7 +107,9 @@ def _corpus(path: str, version: int) -> q.Corpus:
     # instead of unpickling it on every run; max_entries drops old versions.
     if version < 0:
         return q.Corpus.from_frames({}, 0)
-    return q.load_corpus(_store(path))
+    store = _store(path)
+    store.check_intact()  # a truncated file is named as such, not read half-way
+    return q.load_corpus(store)
 
 
 def corpus() -> q.Corpus:

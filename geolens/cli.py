@@ -59,6 +59,15 @@ def _store(args) -> Store:
     return Store(args.db) if args.db else Store(default_db_path())
 
 
+def _existing_store(args) -> Store:
+    """The database of the command, which must exist and be intact (StoreError otherwise)."""
+    store = _store(args)
+    if not store.exists():
+        raise StoreError(f"no database at {store.path}; ingest something first")
+    store.check_intact()
+    return store
+
+
 def cmd_ingest(args) -> int:
     """Read, analyse and store articles; print a summary; exit 1 when anything was rejected."""
     from tqdm import tqdm
@@ -69,6 +78,7 @@ def cmd_ingest(args) -> int:
         os.environ["GEOLENS_MAX_MB"] = str(args.max_mb)
     store = _store(args)
     store.check_writable()  # a bad database path is reported now, once, not after the analysis
+    store.check_intact()
     missing = [p for p in args.paths if not Path(p).exists()]
     for p in missing:
         print(f"error: {p}: no such file or folder", file=sys.stderr)
@@ -160,9 +170,7 @@ def cmd_annotate(args) -> int:
 
 def cmd_export(args) -> int:
     """Export every tidy table as CSV or Parquet."""
-    store = _store(args)
-    if not store.exists():
-        raise StoreError(f"no database at {store.path}; ingest something first")
+    store = _existing_store(args)
     for path in store.export(args.directory, args.format):
         print(path)
     return 0
@@ -170,9 +178,7 @@ def cmd_export(args) -> int:
 
 def cmd_stats(args) -> int:
     """Print row counts per table."""
-    store = _store(args)
-    if not store.exists():
-        raise StoreError(f"no database at {store.path}; ingest something first")
+    store = _existing_store(args)
     for k, v in store.stats().items():
         print(f"{k:20} {v}")
     return 0
@@ -181,6 +187,8 @@ def cmd_stats(args) -> int:
 def cmd_delete(args) -> int:
     """Delete one article by id."""
     store = _store(args)
+    if store.exists():
+        store.check_intact()
     if not store.exists() or not store.delete(args.article_id):
         print(f"error: no article with id {args.article_id} in {store.path}", file=sys.stderr)
         return 1
@@ -192,9 +200,7 @@ def cmd_retag(args) -> int:
     """Re-tag stored articles with the taxonomy file, without re-running the rest of the pipeline."""
     from geolens.retag import retag
 
-    store = _store(args)
-    if not store.exists():
-        raise StoreError(f"no database at {store.path}; ingest something first")
+    store = _existing_store(args)
     summary = retag(store, taxonomy_path=args.taxonomy)
     print(summary)
     return 0

@@ -47,6 +47,10 @@ class StoreBusy(StoreError):
     """Another process held the database lock for longer than we were willing to wait."""
 
 
+class StoreDamaged(StoreError):
+    """The database file is truncated or corrupt: it cannot be read, and geolens will not write over it."""
+
+
 def default_db_path() -> Path:
     """The database path: $GEOLENS_DB if set, else data/geolens.duckdb in the project."""
     env = os.environ.get(DB_ENV)
@@ -106,6 +110,30 @@ def _cause(exc: BaseException) -> str:
     return msg
 
 
+_DAMAGE = (
+    "could not read enough bytes",
+    "not a valid duckdb database",
+    "checksum",
+    "corrupt",
+    "invalid block",
+    "block id",
+)
+# DuckDB's file layout: three 4 KB headers, then the blocks.
+_HEADER_BYTES = 3 * 4096
+
+
+def _is_damage(exc: BaseException) -> bool:
+    msg = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(m in msg for m in _DAMAGE)
+
+
+def _damaged(path: Path, detail: str) -> StoreDamaged:
+    return StoreDamaged(
+        f"database {path} is damaged ({detail}); nothing was changed. Restore it from a backup, or move it aside "
+        f"(or set GEOLENS_DB to a new path) and ingest your articles again"
+    )
+
+
 def _is_lock_error(exc: Exception) -> bool:
     msg = str(exc).lower()
     return "lock" in msg or "conflicting lock" in msg or "resource temporarily unavailable" in msg
@@ -132,6 +160,8 @@ class Store:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.Error as exc:
+                if _is_damage(exc):
+                    raise _damaged(self.path, _cause(exc)) from exc
                 if not _is_lock_error(exc):
                     raise StoreError(f"cannot open database {self.path}: {exc}") from exc
                 if time.monotonic() >= deadline:
@@ -164,6 +194,10 @@ class Store:
             con = self._connect(read_only=True, timeout=timeout)
             try:
                 yield con
+            except duckdb.Error as exc:
+                if _is_damage(exc):
+                    raise _damaged(self.path, _cause(exc)) from exc
+                raise
             finally:
                 con.close()
 
@@ -179,6 +213,7 @@ class Store:
         with self._lock:
             con = self._connect(read_only=False)
             try:
+                self._refuse_truncated(con)
                 con.execute("BEGIN TRANSACTION")
                 committing = False
                 try:
@@ -192,6 +227,8 @@ class Store:
                     _rollback_quietly(con)
                     if isinstance(exc, StoreError) or not isinstance(exc, duckdb.Error | OSError):
                         raise
+                    if _is_damage(exc):
+                        raise _damaged(self.path, _cause(exc)) from exc
                     if committing or _is_write_failure(exc):
                         raise StoreError(f"cannot write to database {self.path}: {_cause(exc)}") from exc
                     raise
@@ -200,6 +237,28 @@ class Store:
                     con.close()
                 except duckdb.Error:
                     pass  # closing after a failed write may fail again for the same reason; the first error stands
+
+    def check_intact(self) -> None:
+        """Raise StoreDamaged when the file is shorter than the blocks it declares (cut short by a copy or a
+        full disk) or cannot be opened as a database; reads only the header, so it is cheap enough for every start."""
+        if not self.exists():
+            return
+        with self.reader() as con:
+            self._refuse_truncated(con)
+
+    def _refuse_truncated(self, con) -> None:
+        try:
+            block_size, total_blocks = con.execute(
+                "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+            ).fetchone()
+        except (duckdb.Error, TypeError):
+            return  # no size to compare with: reading the blocks themselves still reports damage
+        expected = _HEADER_BYTES + int(block_size) * int(total_blocks)
+        size = self.path.stat().st_size
+        if size < expected:
+            raise _damaged(
+                self.path, f"truncated: {size / 1048576:.1f} MB of the {expected / 1048576:.1f} MB it should hold"
+            )
 
     def check_writable(self, expected_bytes: int = 0) -> None:
         """Raise StoreError, changing nothing, when a write is bound to fail: the folder is missing or not

@@ -323,3 +323,24 @@ def test_theme_filter_on_corpus_limits_theme_shares_to_that_theme(open_app, corp
     at = open_app(corpus_db_path, "themes", theme="armed_conflict")
     share = charts(at)[1]
     assert share["data"][0]["y"] == ["Armed conflict"]
+
+
+@pytest.mark.parametrize("how", ["truncated", "random-bytes"])
+@pytest.mark.parametrize("page", [None, "upload"])
+def test_damaged_database_page_explains_what_is_wrong_and_what_to_do_and_overwrites_nothing(open_app, tmp_path, how, page):
+    from test_store import DAMAGE, _big_database, damage
+
+    db = _big_database(tmp_path / "g.duckdb")
+    before = damage(db, how)
+    at = open_app(db)  # asserts: no exception, no traceback page
+    if page:  # a deep link to a page that writes: still only the explanation
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception
+    assert [t.value for t in at.title] == ["The database cannot be opened"]
+    [error] = [e.value for e in at.error]
+    assert f"database {db} is damaged" in error and DAMAGE[how] in error
+    shown = texts(at)
+    assert "What to do" in shown and "Restore the file from a backup" in shown and "GEOLENS_DB" in shown
+    assert not at.file_uploader and not at.button
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.duckdb"]

@@ -218,3 +218,28 @@ def test_cli_ingest_into_a_missing_folder_fails_at_once_and_creates_nothing(tmp_
     line = _one_line_error(r)
     assert f"database folder {db.parent} does not exist" in line
     assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize(
+    "command,how",
+    [
+        (["stats"], "truncated"),
+        (["stats"], "random-bytes"),
+        (["export", "OUT"], "truncated"),
+        (["export", "OUT"], "random-bytes"),
+        (["export", "OUT"], "overwritten-block"),  # seen when read: stats counts from the header alone
+    ],
+)
+def test_cli_damaged_database_is_one_line_and_left_as_it_was(tmp_path, how, command):
+    from test_store import DAMAGE, _big_database, damage
+
+    db = _big_database(tmp_path / "g.duckdb")
+    before = damage(db, how)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in command]
+    r = run(*args, "--db", db)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert "Traceback" not in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert line.startswith(f"error: database {db} is damaged (") and DAMAGE[how] in line
+    assert "Restore it from a backup" in line
+    assert db.read_bytes() == before
