@@ -36,3 +36,19 @@ class ArticleTheme:
     n_cues: int
     score: float
     assigned: bool
+    confidence: float = 0.0  # 0-1: the learned layer's probability that the article is about the theme
+
+
+@dataclass(frozen=True)
+class EvidenceFeatures:
+    """One theme's evidence in one article, as the learned layer reads it."""
+
+    score: float  # the sentence rule's article score
+    max_sentence: float
+    n_about: int  # sentences substantially about the theme
+    n_with_cue: int
+    share_with_cue: float
+    has_strong: bool
+    n_distinct: int
+    lead: float  # best sentence score among the first three (headline and lede)
+    rule_assigned: bool

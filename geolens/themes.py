@@ -20,7 +20,8 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from geolens.records import ArticleTheme, ThemeHit
+from geolens.records import ArticleTheme, EvidenceFeatures, ThemeHit
+from geolens.theme_model import ThemeModel, load_theme_model
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
 TAXONOMY_ENV = "GEOLENS_TAXONOMY"
@@ -327,6 +328,15 @@ def _needs_annotation(pattern: list) -> bool:
     return any(str(k).upper() in _ANNOTATION_KEYS for tok in pattern for k in tok)
 
 
+def _lemma_bag(doc: Doc) -> dict[str, int]:
+    """Lower-case lemma counts of the content words of a Doc (the learned layer's lexical features)."""
+    out: dict[str, int] = defaultdict(int)
+    for tok in doc:
+        if tok.is_alpha and not tok.is_stop and len(tok) > 2:
+            out[(tok.lemma_ or tok.text).lower()] += 1
+    return out
+
+
 @dataclass
 class _Hit:
     start: int  # token offsets
@@ -335,18 +345,22 @@ class _Hit:
     cue: str
     exact: bool = False  # the cue is spelled as in the text (preferred among equal hits)
     hint: bool = False
+    pattern: bool = False  # found by a token pattern: the evidence label is the matched words
 
 
 class ThemeTagger:
     """The "geolens_themes" component: cue hits per theme and the article-level decision."""
 
     def __init__(self, nlp: Language, name: str = "geolens_themes", taxonomy_path: str | None = None,
-                 taxonomy: Taxonomy | None = None):
+                 taxonomy: Taxonomy | None = None, model_path: str | None = None, use_model: bool = True,
+                 model: ThemeModel | None = None):
         self.name = name
         self.taxonomy = taxonomy or load_taxonomy(taxonomy_path)
         self.scoring = self.taxonomy.scoring
         vocab = nlp.vocab
         self._keys: dict[int, tuple[str, str, str, str]] = {}  # match id -> (kind, theme|ctx, tier, cue)
+        self._pattern_ids: set[int] = set()
+        self.model = model if model is not None else (load_theme_model(model_path) if use_model else None)
         self._lower = PhraseMatcher(vocab, attr="LOWER")
         self._matcher = Matcher(vocab)
         self._matcher_lemma = Matcher(vocab)  # patterns that need lemmas or tags run only on annotated docs
@@ -362,7 +376,9 @@ class ThemeTagger:
                 phrases.append((self._key(vocab, "x", theme.id, "", cue), cue))
             for p in theme.patterns:
                 target = self._matcher_lemma if _needs_annotation(p.pattern) else self._matcher
-                target.add(self._key(vocab, "cue", theme.id, p.tier, p.cue), [p.pattern])
+                key = self._key(vocab, "cue", theme.id, p.tier, p.cue)
+                target.add(key, [p.pattern])
+                self._pattern_ids.add(vocab.strings[key])
         for ctx, words in self.taxonomy.contexts.items():
             for w in words:
                 phrases.append((self._key(vocab, "ctx", ctx, "", ctx), w))
@@ -426,6 +442,34 @@ class ThemeTagger:
 
     def analyse(self, doc: Doc) -> tuple[list[ThemeHit], list[ArticleTheme]]:
         """The cue hits and article-level themes of one Doc (sentences from doc.sents when set)."""
+        found = self._evidence(doc)
+        confidences = (
+            self.model.confidences({t: f for t, (_, f) in found.items()}, _lemma_bag(doc))
+            if self.model is not None and found
+            else {}
+        )
+        all_hits: list[ThemeHit] = []
+        decisions: list[ArticleTheme] = []
+        for theme, (kept, feats) in found.items():
+            conf = confidences.get(theme)
+            if conf is None:  # no learned layer: the sentence rule decides, its confidence is 0 or 1
+                ok, conf = feats.rule_assigned, float(feats.rule_assigned)
+            else:
+                ok = conf >= self.model.threshold
+            decisions.append(ArticleTheme(theme, len(kept), round(feats.score, 3), bool(ok), round(float(conf), 4)))
+            for h in kept:
+                last = doc[h.end - 1]
+                label = doc[h.start:h.end].text if h.pattern else h.cue
+                all_hits.append(ThemeHit(doc[h.start].idx, last.idx + len(last), theme, label))
+        all_hits.sort(key=lambda h: (h.start, h.end, self._order[h.theme]))
+        return all_hits, decisions
+
+    def evidence(self, doc: Doc) -> tuple[dict[str, EvidenceFeatures], dict[str, int]]:
+        """The evidence features of every theme with a cue hit, and the lemma counts (what the model reads)."""
+        return {t: f for t, (_, f) in self._evidence(doc).items()}, _lemma_bag(doc)
+
+    def _evidence(self, doc: Doc) -> dict[str, tuple[list[_Hit], EvidenceFeatures]]:
+        """Per theme with a hit: its kept hits and their evidence features, in taxonomy order."""
         matches = set(self._lower(doc))
         matches.update(self._matcher(doc))
         if doc.has_annotation("LEMMA"):
@@ -448,36 +492,48 @@ class ThemeTagger:
             kind, owner, tier, cue = self._keys[mid]
             if kind == "cue":
                 exact = doc[s:e].text.lower() == cue.lower()
-                cues[owner].append(_Hit(s, e, float(weights.get(tier, 1.0)), cue, exact, tier == "hint"))
+                cues[owner].append(
+                    _Hit(s, e, float(weights.get(tier, 1.0)), cue, exact, tier == "hint", mid in self._pattern_ids)
+                )
             elif kind == "x":
                 excl[owner].append((s, e))
             else:
                 ctx_sents[owner].add(sent_of(s))
 
-        all_hits: list[ThemeHit] = []
-        decisions: list[ArticleTheme] = []
-        sc = self.scoring
+        found: dict[str, tuple[list[_Hit], EvidenceFeatures]] = {}
+        n_sents = len(sent_starts)
         for theme in sorted(cues, key=self._order.__getitem__):
             kept = self._resolve(cues[theme], excl.get(theme, ()), self._ctx_cues.get(theme, {}), ctx_sents, sent_of)
-            if not kept:
-                continue
-            per_sent: dict[int, dict[str, float]] = defaultdict(dict)
-            with_cue: set[int] = set()  # hints only add to sentences that have a strong or weak cue
-            for h in kept:
-                k = sent_of(h.start)
-                per_sent[k][h.cue] = max(per_sent[k].get(h.cue, 0.0), h.weight)
-                if not h.hint:
-                    with_cue.add(k)
-            # Only sentences substantially about the theme count: passing words elsewhere add nothing.
-            about = [v for k, d in per_sent.items() if k in with_cue and (v := sum(d.values())) >= sc.sentence_min]
-            score = sum(min(v, sc.sentence_cap) for v in about)
-            ok = bool(about) and score >= sc.article_min
-            decisions.append(ArticleTheme(theme, len(kept), round(score, 3), bool(ok)))
-            for h in kept:
-                last = doc[h.end - 1]
-                all_hits.append(ThemeHit(doc[h.start].idx, last.idx + len(last), theme, h.cue))
-        all_hits.sort(key=lambda h: (h.start, h.end, self._order[h.theme]))
-        return all_hits, decisions
+            if kept:
+                found[theme] = (kept, self._features(kept, sent_of, n_sents))
+        return found
+
+    def _features(self, kept: list[_Hit], sent_of, n_sents: int) -> EvidenceFeatures:
+        """Summarise one theme's cue hits: the sentence rule's score plus the shape of the evidence."""
+        sc = self.scoring
+        per_sent: dict[int, dict[str, float]] = defaultdict(dict)
+        with_cue: set[int] = set()  # hints only add to sentences that have a strong or weak cue
+        strong = self.scoring.weights.get("strong", 2.0)
+        for h in kept:
+            k = sent_of(h.start)
+            per_sent[k][h.cue] = max(per_sent[k].get(h.cue, 0.0), h.weight)
+            if not h.hint:
+                with_cue.add(k)
+        sent_scores = {k: sum(d.values()) for k, d in per_sent.items() if k in with_cue}
+        # Only sentences substantially about the theme count: passing words elsewhere add nothing.
+        about = [v for v in sent_scores.values() if v >= sc.sentence_min]
+        score = sum(min(v, sc.sentence_cap) for v in about)
+        return EvidenceFeatures(
+            score=score,
+            max_sentence=max(sent_scores.values(), default=0.0),
+            n_about=len(about),
+            n_with_cue=len(with_cue),
+            share_with_cue=len(with_cue) / max(1, n_sents),
+            has_strong=any(h.weight >= strong for h in kept),
+            n_distinct=len({h.cue for h in kept if not h.hint}),
+            lead=max((v for k, v in sent_scores.items() if k < 3), default=0.0),
+            rule_assigned=bool(about) and score >= sc.article_min,
+        )
 
     @staticmethod
     def _resolve(hits: list[_Hit], excl, ctx_cues: dict, ctx_sents: dict, sent_of) -> list[_Hit]:
@@ -500,7 +556,13 @@ class ThemeTagger:
         return taken
 
 
-@Language.factory("geolens_themes", default_config={"taxonomy_path": None})
-def make_theme_tagger(nlp: Language, name: str, taxonomy_path: Optional[str]) -> ThemeTagger:  # noqa: UP045
-    """spaCy factory for the theme component (taxonomy_path None = the default taxonomy file)."""
-    return ThemeTagger(nlp, name, taxonomy_path)
+@Language.factory(
+    "geolens_themes",
+    default_config={"taxonomy_path": None, "model_path": None, "use_model": True},
+    assigns=["doc._.theme_hits", "doc._.article_themes"],
+)
+def make_theme_tagger(
+    nlp: Language, name: str, taxonomy_path: Optional[str], model_path: Optional[str], use_model: bool  # noqa: UP045
+) -> ThemeTagger:
+    """spaCy factory for the theme component (None paths = the default taxonomy and model files)."""
+    return ThemeTagger(nlp, name, taxonomy_path, model_path=model_path, use_model=use_model)
