@@ -116,7 +116,7 @@ class CountryResolver:
         self._titles = [t.split() for t in gazetteer.titles]
         self.register = PhraseMatcher(nlp.vocab, attr="LOWER")
         for iso3, cues in gazetteer.register.items():
-            self.register.add(iso3, list(nlp.tokenizer.pipe(cues)))
+            self.register.add(iso3, list(nlp.tokenizer.pipe(list(cues))))
 
     # ---------------------------------------------------------------- matching
     def _phrase_readings(self, text: str) -> list[Candidate]:
@@ -503,7 +503,8 @@ class CountryResolver:
         found: dict[str, set[str]] = {}
         for match_id, s, e in self.register(doc):
             found.setdefault(doc.vocab.strings[match_id], set()).add(doc[s:e].text.lower())
-        ranked = sorted(((len(v), k) for k, v in found.items()), reverse=True) + [(0, ""), (0, "")]
+        weights = self.gaz.register
+        ranked = sorted(((sum(weights[k].get(w, 1) for w in v), k) for k, v in found.items()), reverse=True) + [(0, ""), (0, "")]
         (top, iso3), (second, _) = ranked[0], ranked[1]
         return iso3 if top >= self.gaz.register_min and top >= self.gaz.register_margin * second else None
 
@@ -530,6 +531,10 @@ class CountryResolver:
                 out.append((h, c))  # the article names other countries: it is not purely local
                 continue
             inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
+            namesake = len({x.iso3 for x in h.cands}) > 1 or _size(c) < ISOLATED_CITY
+            if not inside and not namesake:
+                out.append((h, c))  # a well-known city of one country only ("Mississauga") stays there
+                continue
             h.reason = "context"
             out.append((h, inside[0] if inside else Candidate(home, "city", doc[h.start:h.end].text, 0)))
         return out

@@ -70,7 +70,7 @@ class Gazetteer:
     boilerplate: set[str] = field(default_factory=set)  # lower-cased
     non_entities: set[str] = field(default_factory=set)
     # Publication country cues (data/countries/local_register.yaml): iso3 -> lower-cased cue phrases.
-    register: dict[str, list[str]] = field(default_factory=dict)
+    register: dict[str, dict[str, int]] = field(default_factory=dict)  # cue -> weight
     register_min: int = 3
     register_margin: float = 2.0
     org_heads: set[str] = field(default_factory=set)  # "Hospital", "Bank": words that head an organisation's name
@@ -266,7 +266,9 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
     gaz.language_before = set(features.get("language_before", ()))
     gaz.language_after = set(features.get("language_after", ()))
     reg = yaml.safe_load((data_dir / "local_register.yaml").read_text(encoding="utf-8"))
-    gaz.register = {iso3: sorted({w.lower() for w in row.get("spellings", []) + row.get("institutions", [])})
+    weight = int(reg.get("institution_weight", 1))
+    gaz.register = {iso3: {**{w.lower(): 1 for w in row.get("spellings", [])},
+                           **{w.lower(): weight for w in row.get("institutions", [])}}
                     for iso3, row in reg["countries"].items()}
     gaz.register_min, gaz.register_margin = int(reg["min_score"]), float(reg["margin"])
     filters = yaml.safe_load((data_dir / "entity_filters.yaml").read_text(encoding="utf-8"))
