@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from geolens.ingest import Article, IngestError, Rejected, iter_input_files, read_file
+from geolens.sandbox import die_with_parent
 from geolens.store import Store, StoreError
 from geolens.tables import ArticleTables, article_id, doc_to_tables
 
@@ -60,6 +62,13 @@ def _analyse_one(nlp, article: Article) -> ArticleTables | AnalysisFailure:
         return AnalysisFailure(f"could not be analysed: {' '.join(str(exc).split())[:200]}")
 
 
+def _worker_init(parent_pid: int) -> None:
+    die_with_parent(parent_pid)
+    # Ctrl-C reaches the whole process group: the parent handles it and ends the pool; workers stay quiet.
+    # (Set last: the tests read this disposition to know a worker is armed.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def default_workers() -> int:
     """Worker processes for batch analysis: $GEOLENS_WORKERS, else the number of CPUs (at most 4)."""
     env = os.environ.get("GEOLENS_WORKERS")
@@ -83,7 +92,7 @@ def analyse_many(
         return
     # Fork so workers inherit the loaded model where the parent already has it; each builds it at most once.
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with mp.get_context(method).Pool(n_process) as pool:
+    with mp.get_context(method).Pool(n_process, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         for result in pool.imap(_analyse_chunk, chunks):
             yield from result
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -17,6 +21,8 @@ DEFAULT_TIMEOUT = 20.0
 DEFAULT_MEMORY_MB = 1024
 # A .docx whose parts would inflate past this is refused before python-docx touches it.
 MAX_DOCX_UNZIPPED = 200 * 1024 * 1024
+PARENT_ENV = "GEOLENS_PARSE_PARENT"
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _limits() -> tuple[float, int]:
@@ -36,7 +42,7 @@ def run_parser(kind: str, data: bytes) -> tuple[str, dict]:
     from geolens.ingest import IngestError
 
     timeout, mem_mb = _limits()
-    env = {**os.environ, MEMORY_ENV: str(mem_mb)}
+    env = {**os.environ, MEMORY_ENV: str(mem_mb), PARENT_ENV: str(os.getpid())}
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
@@ -62,6 +68,31 @@ def run_parser(kind: str, data: bytes) -> tuple[str, dict]:
             meta["published"] = date.fromisoformat(meta["published"])
         return text, meta
     raise IngestError(payload)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this (worker) process end the moment `parent_pid`, its parent, does, even by kill -9.
+
+    On Linux the kernel sends SIGKILL on the parent's death (PR_SET_PDEATHSIG); elsewhere a thread watches the
+    parent id. Either way a worker never goes on analysing for a parent that can no longer take its results.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+
+        def watch() -> None:
+            while os.getppid() == parent_pid:
+                time.sleep(0.2)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="geolens-parent-watch", daemon=True).start()
 
 
 def _address_space() -> int | None:
@@ -93,6 +124,8 @@ def _cap_memory(mem_mb: int) -> None:
 
 def _worker(kind: str) -> None:
     """Child side: load the parser, read stdin, cap memory, parse, print one JSON line [status, payload]."""
+    if os.environ.get(PARENT_ENV, "").isdigit():
+        die_with_parent(int(os.environ[PARENT_ENV]))  # killed with the app, not left parsing for nobody
     mem_mb = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
     if kind == "pdf":
         import pypdf  # noqa: F401 - loaded before the cap, which then bounds the parsing alone

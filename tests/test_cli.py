@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+BODY = (
+    "Japan and South Korea agreed on Tuesday to deepen their security cooperation after a series of North Korean "
+    "missile tests. The defence ministers said the two countries would share more intelligence and hold joint "
+    "drills with the United States later this year, while China warned against what it called bloc politics."
+)
 
 
 def run(*args, env_db=None, cwd=ROOT):
@@ -243,3 +249,89 @@ def test_cli_damaged_database_is_one_line_and_left_as_it_was(tmp_path, how, comm
     assert line.startswith(f"error: database {db} is damaged (") and DAMAGE[how] in line
     assert "Restore it from a backup" in line
     assert db.read_bytes() == before
+
+
+# -- kill -9 in the middle of an ingest ----------------------------------------------------------------------------
+
+# Runs the CLI as its child and adopts the CLI's workers when it dies (a child subreaper), so it can wait for them and
+# see how they ended: killed with their parent, or finishing their chunk and writing into a dead pipe.
+KILL_HARNESS = textwrap.dedent(
+    """
+    import ctypes, json, os, signal, subprocess, sys, time
+    PR_SET_CHILD_SUBREAPER = 36
+    assert ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    cli = subprocess.Popen(sys.argv[1:], stderr=open(os.environ["ERR_FILE"], "w"), stdout=subprocess.DEVNULL)
+
+    def children(pid):
+        out = []
+        for d in os.listdir("/proc"):
+            try:
+                stat = open(f"/proc/{d}/stat").read()
+            except OSError:
+                continue
+            if d.isdigit() and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d))
+        return out
+
+    def armed(pid):  # the last step of arming a worker: SIGINT ignored (pool) or memory capped (parser)
+        try:
+            if os.environ["READY"] == "sigint-ignored":
+                line = next(x for x in open(f"/proc/{pid}/status") if x.startswith("SigIgn:"))
+                return int(line.split()[1], 16) & (1 << (signal.SIGINT - 1))
+            line = next(x for x in open(f"/proc/{pid}/limits") if x.startswith("Max address space"))
+            return "unlimited" not in line
+        except (OSError, StopIteration):
+            return False
+
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and cli.poll() is None:
+        workers = children(cli.pid)
+        if len(workers) >= int(os.environ["KIDS"]) and all(armed(w) for w in workers):
+            break
+        time.sleep(0.05)
+    os.kill(cli.pid, signal.SIGKILL)
+    cli.wait()
+    ended = {}
+    for pid in workers:
+        _, status = os.waitpid(pid, 0)  # adopted: ours to wait for
+        ended[pid] = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
+    print(json.dumps({"workers": len(workers), "ended": sorted(ended.values())}))
+    """
+)
+
+
+def test_cli_ingest_killed_mid_run_takes_its_workers_along_quietly_and_the_rerun_completes(tmp_path):
+    import os
+    import signal
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("adopting orphans to watch them end uses Linux's child subreaper")
+    batch = tmp_path / "batch.jsonl"
+    rows = [{"title": f"Talks {i}", "text": f"Round {i} of the talks. " + BODY} for i in range(40)]
+    batch.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    db = tmp_path / "k.duckdb"
+    err = tmp_path / "stderr.txt"
+    cmd = [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--workers", "2", "--db", str(db), str(batch)]
+    r = subprocess.run([sys.executable, "-c", KILL_HARNESS, *cmd], capture_output=True, text=True, cwd=ROOT,
+                       env={**os.environ, "ERR_FILE": str(err), "KIDS": "2", "READY": "sigint-ignored"}, timeout=600)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["workers"] == 2
+    # Killed by the kernel with their parent (PR_SET_PDEATHSIG), not left to finish their chunk and die on a
+    # broken pipe.
+    assert out["ended"] == [f"signal {int(signal.SIGKILL)}"] * 2
+    stderr = err.read_text()
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+    # The database is whole (every stored article has its sentences) and a rerun adds exactly the rest.
+    from geolens.store import Store
+
+    store = Store(db)
+    stored = 0
+    if store.exists():
+        store.check_intact()
+        arts, sents = store.table("articles"), store.table("sentences")
+        stored = len(arts)
+        assert set(sents["article_id"]) == set(arts["article_id"])
+    again = run("ingest", "--no-progress", "--workers", "1", "--db", db, batch)
+    assert again.returncode == 0, again.stderr
+    assert f"added {40 - stored}, duplicates {stored}, rejected 0" in again.stdout

@@ -14,6 +14,7 @@ import pytest
 from geolens import ingest
 from geolens.ingest import Article, IngestError, Rejected, read_bytes, read_file
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
 BODY = (
     "Japan and South Korea agreed on Tuesday to deepen their security cooperation after a series of North Korean "
     "missile tests. The defence ministers said the two countries would share more intelligence and hold joint "
@@ -260,6 +261,28 @@ def test_ingest_reads_ordinary_files_under_the_same_small_memory_cap(monkeypatch
     monkeypatch.setenv("GEOLENS_PARSE_MEMORY_MB", "40")
     [art] = read_bytes(name, make())
     assert "North Korean missile tests" in " ".join(art.text.split())
+
+
+@needs_rlimit
+def test_ingest_parser_worker_dies_with_a_killed_parent(tmp_path):
+    import os
+    import signal
+    import subprocess
+
+    from test_cli import KILL_HARNESS
+
+    pdf = tmp_path / "slow.pdf"
+    pdf.write_bytes(_pdf_inflating_to(70))  # seconds of parsing under the default 1 GB cap
+    reader = "import sys; from geolens.ingest import read_file; read_file(sys.argv[1])"
+    err = tmp_path / "stderr.txt"
+    r = subprocess.run(
+        [sys.executable, "-c", KILL_HARNESS, sys.executable, "-c", reader, str(pdf)],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "ERR_FILE": str(err), "KIDS": "1", "READY": "memory-capped"}, timeout=300,
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out == {"workers": 1, "ended": [f"signal {int(signal.SIGKILL)}"]}
+    assert "Traceback" not in err.read_text()
 
 
 @pytest.mark.parametrize("raw,expected", [("../../etc/passwd", "passwd"), ("a\\b\\c.txt", "c.txt"), ("bad\x00na\nme.txt", "badname.txt"), ("", "unnamed")])
