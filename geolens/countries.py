@@ -153,12 +153,12 @@ class CountryResolver:
             if prev == ",":
                 return "strong"  # "Nelson, BC", "Pleasanton, Calif."
             return "weak" if "GPE" in tags else None
-        if len(span) == 1 and doc[span.start].tag_ not in ("NNP", "NNPS"):
-            return None  # a capitalised common word ("Police", "Best", "Market")
-        prominent = any(c.via == "subdivision" or _size(c) >= PROMINENT_CITY for c in cands)
         if span.text.isupper() and len(span.text) >= 4 and self._is_dateline(span) and any(
                 c.primary for c in cands):
             return "strong"  # a dateline names the place the story is told from, whatever the tagger says
+        if len(span) == 1 and doc[span.start].tag_ not in ("NNP", "NNPS"):
+            return None  # a capitalised common word ("Police", "Best", "Market")
+        prominent = any(c.via == "subdivision" or _size(c) >= PROMINENT_CITY for c in cands)
         if span.text.isupper() and "PERSON" not in tags:
             # A shouted heading ("KOBE IN THE HOUSE:") or an agency ("SANA-"), unless a well-known place.
             return None if len(span.text) < 4 or not prominent else "weak"
@@ -219,7 +219,12 @@ class CountryResolver:
             if cands and not self._before_feature(doc, e) and not self._is_language(doc, s, e, cands):
                 hit = hits.setdefault((s, e), _Hit(s, e, cands))
                 isos = {c.iso3 for c in cands}
-                hit.alts = [c for c in self.gaz.country_namesakes.get(span.text, ()) if c.iso3 not in isos]
+                # Towns elsewhere that share the name of a country or a capital: read only when the article's
+                # own geography points at them ("Lebanon, Ohio"; "Dublin" beside "Columbus" and "Grove City").
+                alts = list(self.gaz.country_namesakes.get(span.text, ()))
+                if any(c.via == "capital" for c in cands):
+                    alts += [c for c in self.gaz.places.get(span.text.lower(), ()) if c.via == "city"]
+                hit.alts = [c for c in alts if c.iso3 not in isos]
         text = doc.text
         bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
         for i, tok in enumerate(doc):
@@ -531,7 +536,7 @@ class CountryResolver:
                 out.append((h, c))  # the article names other countries: it is not purely local
                 continue
             inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
-            namesake = len({x.iso3 for x in h.cands}) > 1 or _size(c) < ISOLATED_CITY
+            namesake = len({x.iso3 for x in h.cands + h.alts}) > 1 or _size(c) < ISOLATED_CITY
             if not inside and not namesake:
                 out.append((h, c))  # a well-known city of one country only ("Mississauga") stays there
                 continue
