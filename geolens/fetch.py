@@ -105,28 +105,103 @@ def fetch_url(
     raise FetchError(f"too many redirects (more than {max_redirects})")
 
 
-def check_public(url: str) -> None:
-    """Refuse a URL whose host resolves to a loopback, private, link-local or reserved address.
+def check_public(url: str) -> list[str]:
+    """Resolve the URL's host once and return its addresses, refusing any that is not a public one.
 
     The dashboard fetches on its server's behalf, so without this a pasted URL could read the server's own
-    services or a cloud metadata endpoint. Set GEOLENS_FETCH_ALLOW_PRIVATE=1 to fetch from such hosts.
+    services or a cloud metadata endpoint. Only globally routable addresses pass (``is_global``: not loopback,
+    private, link-local, shared 100.64.0.0/10, reserved, multicast), and addresses that embed an IPv4 one (6to4,
+    Teredo, NAT64, IPv4-mapped or -compatible) pass only when that one does too. The request then connects to
+    exactly these addresses, so a second DNS answer (rebinding) cannot send it elsewhere.
+    Set GEOLENS_FETCH_ALLOW_PRIVATE=1 to fetch from such hosts (the addresses are still pinned).
     """
-    if os.environ.get(ALLOW_PRIVATE_ENV, "").strip() in ("1", "true", "yes"):
-        return
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
-        infos = socket.getaddrinfo(host, parts.port or 80, proto=socket.IPPROTO_TCP)
-    except socket.gaierror:
+        infos = socket.getaddrinfo(host, parts.port or 80, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
         raise FetchError(f"cannot find the host {host} (name does not resolve)") from None
-    for info in infos:
-        addr = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_multicast \
-                or addr.is_unspecified:
+    addresses = list(dict.fromkeys(info[4][0].split("%", 1)[0] for info in infos))
+    if not addresses:
+        raise FetchError(f"cannot find the host {host} (name does not resolve)")
+    if _allow_private():
+        return addresses
+    for a in addresses:
+        if not is_public_address(ipaddress.ip_address(a)):
             raise FetchError(
-                f"{host} is a local or private address ({addr}); geolens fetches public web pages only "
+                f"{host} is a local or private address ({a}); geolens fetches public web pages only "
                 f"(set {ALLOW_PRIVATE_ENV}=1 to allow it)"
             )
+    return addresses
+
+
+def _allow_private() -> bool:
+    return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _embedded_ipv4(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries (and would reach through a relay or translator)."""
+    if addr.version != 6:
+        return []
+    out = []
+    if addr.ipv4_mapped is not None:
+        out.append(addr.ipv4_mapped)
+    if addr.sixtofour is not None:
+        out.append(addr.sixtofour)
+    if addr.teredo is not None:
+        out.extend(addr.teredo)  # (server, client), the client already de-obfuscated
+    if any(addr in net for net in (*_NAT64, _IPV4_COMPATIBLE)):
+        out.append(ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF))
+    return out
+
+
+def is_public_address(addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for an address on the public internet that does not lead, once unwrapped, to a non-public one."""
+    if addr.is_multicast or not addr.is_global:
+        return False
+    if addr.version == 6 and addr in _IPV4_COMPATIBLE:
+        return False  # deprecated ::a.b.c.d: nothing public lives there
+    return all(is_public_address(inner) for inner in _embedded_ipv4(addr))
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to the addresses that were checked; the Host header keeps the name."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._addresses = addresses
+
+    def _open(self) -> socket.socket:
+        last: OSError | None = None
+        for a in self._addresses:
+            try:
+                sock = socket.create_connection((a, self.port), self.timeout, self.source_address)
+            except OSError as exc:
+                last = exc
+                continue
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return sock
+        raise last or OSError(f"no address to connect to for {self.host}")
+
+    def connect(self) -> None:
+        self.sock = self._open()
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to the addresses that were checked; SNI, certificate check and Host header keep the name."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], **kwargs):
+        super().__init__(host, port, **kwargs)
+        self._addresses = addresses
+
+    _open = _PinnedHTTPConnection._open
+
+    def connect(self) -> None:
+        self.sock = self._context.wrap_socket(self._open(), server_hostname=self.host)
 
 
 def _host(url: str) -> str:
@@ -159,17 +234,25 @@ def _file_name(url: str, ctype: str) -> str:
     return (base or "page") + ext
 
 
-def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str]:
-    """A connection for `url` (through the environment's proxy when one applies) and the request target."""
+def _proxy(url: str) -> str | None:
+    """The environment's proxy for this URL, if one applies."""
+    parts = urlsplit(url)
+    proxy = urllib.request.getproxies().get(parts.scheme.lower())
+    if proxy and urllib.request.proxy_bypass(parts.hostname or ""):
+        return None
+    return proxy
+
+
+def _connection(url: str, timeout: float, addresses: list[str]) -> tuple[http.client.HTTPConnection, str]:
+    """A connection for `url` (through the environment's proxy when one applies, else to `addresses`, the ones
+    checked for it) and the request target."""
     parts = urlsplit(url)
     scheme, host = parts.scheme.lower(), parts.hostname or ""
     port = parts.port or (443 if scheme == "https" else 80)
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    proxy = urllib.request.getproxies().get(scheme)
-    if proxy and urllib.request.proxy_bypass(host):
-        proxy = None
+    proxy = _proxy(url)
     if proxy:
         p = urlsplit(proxy if "://" in proxy else "http://" + proxy)
         if scheme == "https":
@@ -181,8 +264,9 @@ def _connection(url: str, timeout: float) -> tuple[http.client.HTTPConnection, s
         conn = http.client.HTTPConnection(p.hostname, p.port or 8080, timeout=timeout)
         return conn, url.split("#", 1)[0]
     if scheme == "https":
-        return http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context()), target
-    return http.client.HTTPConnection(host, port, timeout=timeout), target
+        context = ssl.create_default_context()
+        return _PinnedHTTPSConnection(host, port, addresses=addresses, timeout=timeout, context=context), target
+    return _PinnedHTTPConnection(host, port, addresses=addresses, timeout=timeout), target
 
 
 def _get(url: str, *, deadline: float, timeout: float, max_bytes: int) -> tuple[int, str, Message, bytes]:
@@ -190,8 +274,12 @@ def _get(url: str, *, deadline: float, timeout: float, max_bytes: int) -> tuple[
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FetchError(f"{_host(url)} did not answer within {timeout:g} s")
-    check_public(url)
-    conn, target = _connection(url, timeout=min(timeout, remaining))
+    # Through a proxy, the proxy connects (and resolves); otherwise we connect to exactly what was checked.
+    if _proxy(url) and _allow_private():
+        addresses = []
+    else:
+        addresses = check_public(url)
+    conn, target = _connection(url, timeout=min(timeout, remaining), addresses=addresses)
     expired = threading.Event()
 
     def cut() -> None:

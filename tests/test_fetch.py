@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import ipaddress
+import socket
+import ssl
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -240,9 +243,165 @@ def test_fetch_url_refuses_redirect_to_a_private_host(server, monkeypatch):
         calls.append(url)
         if len(calls) > 1:
             monkeypatch.delenv("GEOLENS_FETCH_ALLOW_PRIVATE", raising=False)
-        real(url)
+        return real(url)
 
     monkeypatch.setattr(fetch, "check_public", checking)
     with pytest.raises(FetchError, match="local or private address"):
         fetch_url(f"{server}/redirect")
     assert len(calls) == 2
+
+
+# -- DNS rebinding and addresses that are not public ------------------------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers every GET with the server's own name, and records the Host header it was sent."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):  # noqa: N802
+        self.server.seen.append(self.headers.get("Host"))
+        body = f"<html><body><p>{self.server.label} server</p></body></html>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _serve(address: str, port: int, label: str, tls: ssl.SSLContext | None = None):
+    httpd = _QuietServer((address, port), _Recorder)
+    httpd.seen, httpd.label = [], label
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+def _fake_resolver(monkeypatch, name: str, answers: list[str]) -> list[str]:
+    """Resolve `name` to answers[0] on the first lookup, answers[1] on the next, and so on (the last one repeats);
+    every other name goes to the real resolver. Returns the log of lookups of `name`."""
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != name:
+            return real(host, port, *args, **kwargs)
+        addr = answers[min(len(asked), len(answers) - 1)]
+        asked.append(addr)
+        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        sockaddr = (addr, port or 80, 0, 0) if family == socket.AF_INET6 else (addr, port or 80)
+        return [(family, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", sockaddr)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_fetch_url_connects_to_the_address_it_checked_not_a_rebound_one(monkeypatch):
+    # 127.0.0.2 stands for a public web server and 127.0.0.1 for the server's own internal service. The name
+    # answers the public address first and the internal one on every later lookup (DNS rebinding).
+    import geolens.fetch as fetch
+
+    monkeypatch.delenv("GEOLENS_FETCH_ALLOW_PRIVATE", raising=False)
+    monkeypatch.setattr(fetch, "is_public_address", lambda a: str(a) == "127.0.0.2")
+    internal = _serve("127.0.0.1", 0, "internal")
+    port = internal.server_port
+    public = _serve("127.0.0.2", port, "public")
+    try:
+        asked = _fake_resolver(monkeypatch, "news.rebind.test", ["127.0.0.2", "127.0.0.1"])
+        got = fetch_url(f"http://news.rebind.test:{port}/story", timeout=5)
+    finally:
+        internal.shutdown()
+        public.shutdown()
+        internal.server_close()
+        public.server_close()
+    assert b"public server" in got.data
+    assert internal.seen == []
+    assert public.seen == [f"news.rebind.test:{port}"]  # the Host header keeps the name
+    assert asked == ["127.0.0.2"]  # resolved once: the address checked is the address used
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",  # shared address space 100.64.0.0/10: the cloud metadata address of some providers
+        "100.64.0.1",
+        "2002:7f00:1::1",  # 6to4 wrapping 127.0.0.1
+        "2002:a9fe:a9fe::1",  # 6to4 wrapping 169.254.169.254
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo whose client is 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "::ffff:127.0.0.1",
+        "::127.0.0.1",
+        "224.0.1.1",
+        "192.0.0.171",
+        "fd00::1",
+    ],
+)
+def test_fetch_url_refuses_addresses_that_are_not_public_even_when_wrapped(monkeypatch, address):
+    monkeypatch.delenv("GEOLENS_FETCH_ALLOW_PRIVATE", raising=False)
+    _fake_resolver(monkeypatch, "sneaky.test", [address])
+    with pytest.raises(FetchError, match=r"sneaky\.test is a local or private address"):
+        fetch_url("http://sneaky.test/article.html", timeout=2)
+
+
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:4700::1", "2002:5db8:d70e::1", "::ffff:93.184.215.14"])
+def test_public_addresses_pass_the_check(address):
+    from geolens.fetch import is_public_address
+
+    assert is_public_address(ipaddress.ip_address(address))
+
+
+def test_fetch_url_over_https_to_a_pinned_address_keeps_the_name_for_sni_and_certificate(tmp_path, monkeypatch):
+    cert, key = _self_signed(tmp_path, "secure.news.test")
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(cert, key)
+    names: list[str] = []
+    tls.sni_callback = lambda sslsock, name, ctx: names.append(name)
+    server = _serve("127.0.0.1", 0, "secure", tls)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # trust our test certificate, and only it
+    asked = _fake_resolver(monkeypatch, "secure.news.test", ["127.0.0.1"])
+    try:
+        got = fetch_url(f"https://secure.news.test:{server.server_port}/story", timeout=5)
+        with pytest.raises(FetchError, match="TLS certificate problem"):  # same server, a name its certificate lacks
+            _fake_resolver(monkeypatch, "other.news.test", ["127.0.0.1"])
+            fetch_url(f"https://other.news.test:{server.server_port}/story", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert b"secure server" in got.data
+    assert names[0] == "secure.news.test" and server.seen == [f"secure.news.test:{server.server_port}"]
+    assert asked == ["127.0.0.1"]
+
+
+def _self_signed(folder, name: str):
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
