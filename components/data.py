@@ -47,6 +47,7 @@ def seeded(path: str) -> bool:
 
     s = _store(path)
     if s.exists():
+        s.upgrade()  # a database written by an older geolens gains the columns it lacks
         return False
     pipeline()
     return ensure_seeded(s)

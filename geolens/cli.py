@@ -65,6 +65,7 @@ def _existing_store(args) -> Store:
     if not store.exists():
         raise StoreError(f"no database at {store.path}; ingest something first")
     store.check_intact()
+    store.upgrade()  # a database written by an older geolens gains the columns it lacks
     return store
 
 

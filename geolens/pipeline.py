@@ -208,6 +208,7 @@ def _write(store: Store, batch: list[tuple[Article, ArticleTables]]) -> list[Out
 def ensure_seeded(store: Store) -> bool:
     """Create the database if it does not exist and load the bundled sample into it; True when seeded now."""
     if store.exists():
+        store.upgrade()
         return False
     articles, _ = read_inputs([SAMPLE_DIR])
     store.init()

@@ -79,7 +79,8 @@ def tag_texts(nlp: Language, items: list[tuple[str, str, list[tuple[int, int]]]]
             for h in doc._.theme_hits or []
         ]
         decisions = [
-            {"article_id": aid, "theme": t.theme, "n_cues": t.n_cues, "score": t.score, "assigned": t.assigned}
+            {"article_id": aid, "theme": t.theme, "n_cues": t.n_cues, "score": t.score, "assigned": t.assigned,
+             "confidence": t.confidence}
             for t in doc._.article_themes or []
         ]
         yield aid, hits, decisions
@@ -93,6 +94,7 @@ def retag(store, taxonomy_path: str | os.PathLike | None = None, *, nlp: Languag
     """
     taxonomy = load_taxonomy(taxonomy_path)
     nlp = nlp or light_pipeline(taxonomy.path)
+    store.upgrade()  # a database from before the confidence column gets it first
     articles = store.table("articles")
     sentences = store.table("sentences")
     before = store.table("article_themes")

@@ -73,6 +73,25 @@ def _create_sql() -> list[str]:
     return stmts
 
 
+def _upgrade_sql(present: dict[str, set[str]]) -> list[str]:
+    """ALTER statements adding the schema's columns that an older database file lacks (e.g. confidence)."""
+    return [
+        f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {_q(c)} {_SQL_TYPES[t]}"
+        for table, cols in SCHEMA.items()
+        if table in present
+        for c, t in cols.items()
+        if c not in present[table]
+    ]
+
+
+def _columns(con) -> dict[str, set[str]]:
+    """Column names per table of the open database."""
+    out: dict[str, set[str]] = {}
+    for table, col in con.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall():
+        out.setdefault(table, set()).add(col)
+    return out
+
+
 def _rollback_quietly(con) -> None:
     """Roll back if a transaction is still open; a failed COMMIT has already ended it."""
     try:
@@ -185,6 +204,18 @@ class Store:
             finally:
                 con.close()
 
+    def upgrade(self) -> bool:
+        """Add the columns that a database written by an older geolens lacks; True when it changed the file."""
+        if not self.exists():
+            return False
+        with self.reader() as con:
+            missing = _upgrade_sql(_columns(con))
+        if not missing:
+            return False
+        with self.writer():
+            pass  # the writer adds missing columns before its transaction
+        return True
+
     @contextmanager
     def reader(self, timeout: float | None = None):
         """A read-only connection for one operation; the file is closed again on exit."""
@@ -214,6 +245,8 @@ class Store:
             con = self._connect(read_only=False)
             try:
                 self._refuse_truncated(con)
+                for stmt in _upgrade_sql(_columns(con)):
+                    con.execute(stmt)
                 con.execute("BEGIN TRANSACTION")
                 committing = False
                 try:

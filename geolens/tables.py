@@ -55,6 +55,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "n_cues": "Int64",
         "score": "float64",
         "assigned": "boolean",
+        "confidence": "float64",
     },
 }
 TABLES = tuple(SCHEMA)
@@ -259,6 +260,7 @@ def doc_to_tables(doc, meta: dict) -> ArticleTables:
             "n_cues": [t.n_cues for t in ats],
             "score": [float(t.score) for t in ats],
             "assigned": [bool(t.assigned) for t in ats],
+            "confidence": [float(t.confidence) for t in ats],
         }
     )
     return ArticleTables(
