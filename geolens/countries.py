@@ -529,13 +529,14 @@ class CountryResolver:
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
             foreign_support = ev.surfaces.get(c.iso3, set()) - {key}
-            if c.iso3 == home or foreign_support or c.via not in ("city", "capital") or h.reason:
+            inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
+            if c.iso3 == home or foreign_support or h.reason or c.via in COUNTRY_ROUTES or (
+                    c.via == "subdivision" and not inside):
                 out.append((h, c))
                 continue
             if any(other != home and ev.surfaces.get(other, set()) - {key} for other in ev.surfaces):
                 out.append((h, c))  # the article names other countries: it is not purely local
                 continue
-            inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
             namesake = len({x.iso3 for x in h.cands + h.alts}) > 1 or _size(c) < ISOLATED_CITY
             if not inside and not namesake:
                 out.append((h, c))  # a well-known city of one country only ("Mississauga") stays there
