@@ -46,6 +46,8 @@ REGION_STRONG = 2
 MAX_ANCHOR_REGIONS = 8
 # Distinct places of one country (and no other country named) that make an article local to that country.
 LOCAL_ANCHORS = 2
+# A home-country town named this often in a local article is read as a place whatever the tagger says.
+LOCAL_REPEATS = 2
 # "Syrian Democratic Forces (SDF)": up to eight words, then the acronym in parentheses.
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’.-]*,?\s+(?:(?:of|for|and|the|on|de|du|des|la|el|al)\s+)*){1,8})\(([A-Z][A-Za-z&]{1,9})\)")
 _SENTENCE_END = frozenset({".", "!", "?"})
@@ -80,6 +82,7 @@ class _Evidence:
     local: dict[str, dict[str, int]] = field(default_factory=dict)  # places below the country level: weights
     regions: Counter = field(default_factory=Counter)
     register: str | None = None  # the publication's country as its language tells it
+    local_home: str | None = None  # the country a local article is set in (see _local_frame)
 
 
 def _size(c: Candidate) -> float:
@@ -446,6 +449,8 @@ class CountryResolver:
             covered[h.start:h.end] = b"\x01" * (h.end - h.start)
         if self.context_places:
             mentions.extend(self._unknown_places(doc, covered, home, hits))
+            if ev.local_home and not (set(ev.surfaces) - {ev.local_home}):
+                mentions.extend(self._local_towns(doc, covered, ev.local_home, persons))
         for h in sorted(layer, key=lambda h: (h.start - h.end, h.start)):
             span = doc[h.start:h.end]
             if not any(covered[h.start:h.end]) or all(c.via == "institution" for c in h.cands):
@@ -525,6 +530,7 @@ class CountryResolver:
                 return resolved
             local = [ev.register]
         home = local[0]
+        ev.local_home = home
         out = []
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
@@ -577,6 +583,30 @@ class CountryResolver:
                 out.append(Mention(span.start_char, span.end_char, span.text, "place", span.text.title(),
                                    qualified or home, "qualifier" if qualified else "context"))
                 covered[span.start:span.end] = b"\x01" * (span.end - span.start)
+        return out
+
+    def _local_towns(self, doc: Doc, covered: bytearray, home: str, persons: list[Span]) -> list[Mention]:
+        """In a local article, a town of its country that the article names again and again is that town, even
+        where the tagger took it for a person or an organisation ("Gainesville Riding Club", "Torrington")."""
+        in_person = {t.lower_ for e in persons for t in e}
+        seen = Counter(t.lower_ for t in doc if t.is_title or t.is_upper)
+        common = {t.lower_ for t in doc if t.is_lower}  # "spring", "union": a word before it is a name
+        out = []
+        for i, tok in enumerate(doc):
+            if covered[i] or not tok.is_alpha or not (tok.is_title or tok.is_upper) or tok.tag_ not in (
+                    "NNP", "NNPS") or tok.lower_ in in_person or tok.lower_ in common or seen[tok.lower_] < LOCAL_REPEATS:
+                continue
+            prev = doc[i - 1] if i else None
+            nxt = doc[i + 1] if i + 1 < len(doc) else None
+            if (nxt is not None and nxt.is_title) or (prev is not None and prev.is_title and not prev.is_sent_start):
+                continue  # one word of a longer name: "Superior Court", "Roger Moore"
+            if tok.text in self.gaz.non_entities or tok.lower_ in self.gaz.place_prepositions:
+                continue
+            town = [c for c in self.gaz.places.get(tok.lower_, ()) if c.iso3 == home and c.via == "city" and c.primary]
+            if not town:
+                continue
+            out.append(Mention(tok.idx, tok.idx + len(tok.text), tok.text, "place", town[0].entity, home, "context"))
+            covered[i] = 1
         return out
 
     def _datelines(self, doc: Doc) -> list[Span]:
