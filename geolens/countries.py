@@ -536,7 +536,7 @@ class CountryResolver:
             key = doc[h.start:h.end].text.lower()
             foreign_support = ev.surfaces.get(c.iso3, set()) - {key}
             inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
-            if c.iso3 == home or foreign_support or h.reason or c.via in COUNTRY_ROUTES or (
+            if c.iso3 == home or foreign_support or h.reason or (c.via in COUNTRY_ROUTES and not inside) or (
                     c.via == "subdivision" and not inside):
                 out.append((h, c))
                 continue
