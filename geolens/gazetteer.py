@@ -210,7 +210,9 @@ def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
     code_countries = set(features.get("code_countries", ()))
     # Where the first level is nations or provinces news rarely names (GBR: England..., IRL: Munster...), the
     # counties below them are what local news names ("Snetterton, Norfolk", "Co. Cavan").
-    second_level = {row["iso3"]: set(row["types"]) for row in features.get("second_level", ())}
+    second_level = {row["iso3"]: set(row["types"]) | set(row.get("towns", ())) for row in features.get("second_level", ())}
+    towns = {row["iso3"]: set(row.get("towns", ())) for row in features.get("second_level", ())}
+    town_size = int(features.get("second_level_town_population", 0))
     sub_codes: dict[tuple[str, str], tuple[str, ...]] = {}
     for sub in pycountry.subdivisions:
         iso3 = pycountry.countries.get(alpha_2=sub.country_code).alpha_3
@@ -219,8 +221,12 @@ def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
             continue
         regions = (sub.code,) if sub.parent_code is None else (sub.code, sub.parent_code)
         sub_codes[(iso3, sub.name)] = regions
-        for name in {sub.name, sub.name.split(" (")[0].split(" [")[0]}:
-            gaz.add_place(name, Candidate(iso3, "subdivision", name, pop(iso3) // 20, True, regions))
+        for name in sorted({sub.name, sub.name.split(" (")[0].split(" [")[0]}):
+            if sub.type in towns.get(iso3, ()):
+                # A borough or unitary authority is a town to the reader ("Hounslow", "Camden"): read it as one.
+                gaz.add_place(name, Candidate(iso3, "city", name, town_size, True, regions))
+            else:
+                gaz.add_place(name, Candidate(iso3, "subdivision", name, pop(iso3) // 20, True, regions))
         if iso3 in code_countries:
             code = sub.code.split("-", 1)[1]
             if len(code) >= 2 and code.isalpha():
