@@ -281,12 +281,14 @@ class Store:
 
     def _refuse_truncated(self, con) -> None:
         try:
-            block_size, total_blocks = con.execute(
-                "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+            block_size, used_blocks = con.execute(
+                "SELECT block_size, used_blocks FROM pragma_database_size() WHERE database_name = current_database()"
             ).fetchone()
         except (duckdb.Error, TypeError):
             return  # no size to compare with: reading the blocks themselves still reports damage
-        expected = _HEADER_BYTES + int(block_size) * int(total_blocks)
+        # Blocks in use must all lie in the file (free ones at its end are cut off by a checkpoint), so a file
+        # shorter than them is certainly cut short; a cut that spares them shows when the missing part is read.
+        expected = _HEADER_BYTES + int(block_size) * int(used_blocks)
         size = self.path.stat().st_size
         if size < expected:
             raise _damaged(
