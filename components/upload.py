@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from components.highlight import STYLE, highlight, legend, text_block, theme_chips
+from geolens import settings
 from geolens.fetch import FetchError, fetch_url
 from geolens.ingest import (
     SUPPORTED,
@@ -59,6 +60,7 @@ class Draft:
     error: str = ""
     status: str = "ready"  # ready | stored (was already in the database) | saved | refused
     file_id: str | None = None
+    over_total: bool = False  # refused only because the upload as a whole was too big: tried again when it shrinks
     fields: dict = field(default_factory=dict)  # title, source, published as the user edited them
 
     @property
@@ -74,6 +76,20 @@ def upload_limit_bytes() -> int:
     except Exception:  # noqa: BLE001 - the option always exists in a running app; be safe in tests
         server_mb = 200
     return min(server_mb * 1024 * 1024, max_bytes_default())
+
+
+def upload_total_limit_bytes() -> int:
+    """The limit on all files of one upload together ($GEOLENS_MAX_UPLOAD_TOTAL_MB, default 100 MB)."""
+    return settings.max_upload_total_bytes()
+
+
+def limits_text(max_bytes: int, total_bytes: int) -> str:
+    """The upload limits as the page states them."""
+    return f"Up to {_mb(max_bytes)} per file and {_mb(total_bytes)} for all the files of one upload together."
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1048576:.3g} MB"
 
 
 def max_chars() -> int:
@@ -323,8 +339,9 @@ def article_link(article_id: str, label: str) -> None:
         st.markdown(f"[{label}](./article?article={article_id})")
 
 
-def render_inputs(*, store: Store, max_bytes: int) -> None:
+def render_inputs(*, store: Store, max_bytes: int, total_bytes: int | None = None) -> None:
     """The three ways in: files, pasted text, a URL. New inputs become analysed drafts in session state."""
+    total_bytes = total_bytes or upload_total_limit_bytes()
     files_tab, text_tab, url_tab = st.tabs(["Files", "Paste text", "From a URL"])
     with files_tab:
         files = st.file_uploader(
@@ -332,9 +349,10 @@ def render_inputs(*, store: Store, max_bytes: int) -> None:
             accept_multiple_files=True,
             key=_k("files", str(st.session_state.get(_k("generation"), 0))),
             max_upload_size=max(1, max_bytes // (1024 * 1024)),
-            help=f"Up to {max_bytes / 1048576:.0f} MB per file.",
+            help=limits_text(max_bytes, total_bytes),
         )
-        _take_files(files or [], store=store, max_bytes=max_bytes)
+        st.caption(limits_text(max_bytes, total_bytes))
+        _take_files(files or [], store=store, max_bytes=max_bytes, total_bytes=total_bytes)
     with text_tab:
         with st.form(_k("paste_form"), border=False):
             text = st.text_area(
@@ -356,15 +374,32 @@ def render_inputs(*, store: Store, max_bytes: int) -> None:
                 _add_drafts(drafts_from_url(url, max_bytes=max_bytes), store)
 
 
-def _take_files(files: list, *, store: Store, max_bytes: int) -> None:
-    """Analyse newly uploaded files (with a progress bar) and forget drafts of files the user removed."""
+def _take_files(files: list, *, store: Store, max_bytes: int, total_bytes: int | None = None) -> None:
+    """Analyse newly uploaded files (with a progress bar) and forget drafts of files the user removed.
+
+    When the files together are over the total limit, none of the new ones is read: each is refused saying so,
+    and tried again once files are removed and the rest fits.
+    """
+    total_bytes = total_bytes or upload_total_limit_bytes()
     state = _state()
     present = {f.file_id for f in files}
-    for key in [k for k, d in state.items() if d.file_id is not None and d.file_id not in present]:
+    for key in [k for k, d in state.items() if d.file_id is not None and (d.file_id not in present or d.over_total)]:
         del state[key]
     known = {d.file_id for d in state.values()}
     new = [f for f in files if f.file_id not in known]
     if not new:
+        return
+    total = sum(f.size for f in files)
+    if total > total_bytes:
+        reason = (
+            f"the {len(files)} files of this upload come to {_mb(total)}, over the {_mb(total_bytes)} limit for "
+            f"one upload; remove some files, or upload them in several goes"
+        )
+        _add_drafts(
+            [Draft(f.file_id, clean_filename(f.name), error=reason, status="refused", file_id=f.file_id, over_total=True)
+             for f in new],
+            store,
+        )
         return
     bar = st.progress(0.0, text="Reading and analysing…")
     fresh: list[Draft] = []
@@ -543,7 +578,7 @@ def render_save_all(drafts: list[Draft], *, store: Store) -> None:
 def render_upload(*, store: Store, max_bytes: int | None = None) -> None:
     """The whole Upload page body."""
     max_bytes = max_bytes or upload_limit_bytes()
-    render_inputs(store=store, max_bytes=max_bytes)
+    render_inputs(store=store, max_bytes=max_bytes, total_bytes=upload_total_limit_bytes())
     drafts = list(_state().values())
     if not drafts:
         st.info("Upload files, paste a text or give a URL: the analysis shows here before anything is saved.")

@@ -684,3 +684,20 @@ def test_upload_save_into_a_vanished_folder_names_the_cause_and_keeps_the_draft(
     assert "Nothing was stored" in warning
     assert keyed(at.button, "upload:save:")  # still ready: Save can be pressed once the folder is back
     assert not folder.exists()
+
+
+def test_upload_over_the_total_limit_reads_nothing_says_so_and_takes_a_smaller_upload(db, monkeypatch):
+    monkeypatch.setenv("GEOLENS_MAX_UPLOAD_TOTAL_MB", "0.008")  # 8.4 KB for all files together
+    files = [(f"part{i}.txt", (f"Allies meet, part {i}\n" + (BODY + " ") * 10).encode()) for i in range(3)]
+    assert 2 * 4000 < 8389 < 3 * 3000 and all(3000 < len(d) < 4000 for _, d in files)  # two fit together, three not
+    at = open_page()
+    assert "Up to 20 MB per file and 0.008 MB for all the files of one upload together." in page_text(at)
+    at = upload(at, *files)
+    table = results_table(at)
+    assert list(table["status"]) == ["refused"] * 3
+    assert all("over the 0.008 MB limit for one upload" in r for r in table["reason"])
+    assert not keyed(at.button, "upload:save")
+    assert n_stored(db) == 0
+    at = upload(at, *files[:2])  # two of them fit: read and analysed now
+    table = results_table(at)
+    assert list(table["status"]) == ["analysed, not saved yet"] * 2
