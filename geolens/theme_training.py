@@ -28,8 +28,8 @@ EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 DEFAULT_GOLD = ("themes_train.jsonl", "themes_security_train.jsonl", "themes_dev.jsonl")
 MIN_DF = 3
 L2_SHARED = 1e-3
-L2_LEXICAL = 3e-3
-L2_THEME = 1e-2
+L2_LEXICAL = 1e-5
+L2_THEME = 1e-1
 ITERATIONS = 400
 # The threshold is chosen for F-beta with beta < 1: a wrong theme costs an analyst more than a missed one.
 BETA = 0.8
