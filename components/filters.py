@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from geolens.queries import PARAM_KEYS, Filters, country_name, theme_name
+from geolens.queries import MEASURE_LABELS, PARAM_KEYS, Filters, country_name, theme_name
 
 K_COUNTRY = "flt_country"
 K_THEME = "flt_theme"
@@ -16,6 +16,19 @@ K_TEXT = "flt_text"
 _SEEDED = "_flt_seeded_from_url"
 _SPAN = "_flt_span"
 _CURRENT = "_flt_current"
+K_MEASURE = "cm_measure"
+_MEASURE_KEPT = "_cm_measure_kept"  # the choice outlives the widget when another page is shown
+MEASURE_HELP = (
+    "**Named**: the article names the country itself: its name (“Japan”), a demonym (“Japanese”) or a capital "
+    "standing for the state (“Tokyo said”, “the Kremlin”). This is what “articles mentioning the country” "
+    "usually means.  \n**Attributed**: the article names something that belongs to the country: a place "
+    "(“Osaka”), a person (“Kishida”) or an organisation (“the Self-Defense Forces”), without necessarily "
+    "naming the country."
+)
+MEASURE_PHRASES = {
+    "named": "countries named (name, demonym, capital)",
+    "attributed": "countries attributed (through places, people, organisations)",
+}
 
 
 def country_label(iso3: str) -> str:
@@ -166,3 +179,21 @@ def sync_url(f: Filters) -> None:
                 st.query_params[k] = new_list if len(new_list) > 1 else new_list[0]
             else:
                 del st.query_params[k]
+
+
+def country_measure() -> str:
+    """The control choosing which countries a page counts: "named" (the default) or "attributed".
+
+    One choice for every page that counts countries: it is kept in the session when another page is shown.
+    """
+    choice = st.segmented_control(
+        "Count countries", list(MEASURE_PHRASES), key=K_MEASURE, format_func=lambda m: MEASURE_LABELS[m],
+        default=st.session_state.get(_MEASURE_KEPT, "named"), help=MEASURE_HELP,
+    ) or "named"
+    st.session_state[_MEASURE_KEPT] = choice
+    return choice
+
+
+def measure_phrase(measure: str) -> str:
+    """How a page says which countries it counts: 'countries named (name, demonym, capital)'."""
+    return MEASURE_PHRASES.get(measure, "countries")

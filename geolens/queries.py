@@ -19,6 +19,31 @@ FREQS = {"week": "W-MON", "month": "MS"}
 # URL query-string keys of the shared filters (a link reproduces the view).
 PARAM_KEYS = ("country", "theme", "from", "to", "source", "q")
 
+# Two measures of "a country in an article", kept apart (issue 11):
+# - named: the article names the country itself: its name, a demonym, a capital or seat standing for the state
+#   ("Japan", "Japanese", "Tokyo said", "the Kremlin");
+# - attributed: the article names something that belongs to the country: a place, a person, an organisation
+#   ("Osaka", "Kishida", "the Self-Defense Forces").
+# "all" counts both (the library's default, and the sidebar's country filter).
+MEASURES = ("named", "attributed", "all")
+MEASURE_LABELS = {"named": "Named", "attributed": "Attributed", "all": "Named or attributed"}
+
+
+def named_mask(mentions: pd.DataFrame) -> pd.Series:
+    """True for the mentions that name a country (kind country, or a demonym naming its people)."""
+    return (mentions["kind"] == "country").fillna(False) | (mentions["via"] == "demonym").fillna(False)
+
+
+def _measure_rows(mentions: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The mentions with a country that count under `measure` (named / attributed / all)."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}")
+    m = mentions.dropna(subset=["country"])
+    if measure == "all":
+        return m
+    named = named_mask(m)
+    return m[named] if measure == "named" else m[~named]
+
 
 # -- filters -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -217,11 +242,15 @@ class Corpus:
 
     @property
     def art_country(self) -> pd.DataFrame:
-        """(a, article_id, country, mentions): which countries each article mentions, how often."""
+        """(a, article_id, country, mentions): which countries each article mentions, how often (all measures)."""
+        return self.art_country_by("all")
+
+    def art_country_by(self, measure: str) -> pd.DataFrame:
+        """art_country counting only the mentions of one measure (named / attributed / all)."""
         return self._cached(
-            "art_country",
+            f"art_country:{measure}",
             lambda: self._with_code(
-                self.mentions.dropna(subset=["country"])
+                _measure_rows(self.mentions, measure)
                 .groupby(["article_id", "country"], observed=True)
                 .size()
                 .rename("mentions")
@@ -231,24 +260,29 @@ class Corpus:
 
     @property
     def sent_country(self) -> pd.DataFrame:
-        """(a, sent_idx, k, country): each country once per sentence that names it."""
+        """(a, sent_idx, k, country): each country once per sentence that names it (all measures)."""
+        return self.sent_country_by("all")
+
+    def sent_country_by(self, measure: str) -> pd.DataFrame:
+        """sent_country counting only the mentions of one measure."""
 
         def build():
-            m = self._with_code(self.mentions.dropna(subset=["country"])[["article_id", "sent_idx", "country"]])
+            m = self._with_code(_measure_rows(self.mentions, measure)[["article_id", "sent_idx", "country"]])
             m = m.drop_duplicates(["a", "sent_idx", "country"]).reset_index(drop=True)
             m["k"] = m["a"].astype("int64") * _K + m["sent_idx"].astype("int64")
             return m
 
-        return self._cached("sent_country", build)
+        return self._cached(f"sent_country:{measure}", build)
 
     @property
     def assigned(self) -> pd.DataFrame:
-        """(a, article_id, theme, n_cues) for every theme assigned at article level."""
+        """(a, article_id, theme, n_cues, confidence) for every theme assigned at article level."""
         return self._cached(
             "assigned",
             lambda: self._with_code(
                 self.article_themes.loc[
-                    self.article_themes["assigned"].fillna(False).astype(bool), ["article_id", "theme", "n_cues"]
+                    self.article_themes["assigned"].fillna(False).astype(bool),
+                    ["article_id", "theme", "n_cues", "confidence"],
                 ]
             ),
         )
@@ -283,14 +317,18 @@ class Corpus:
     @property
     def pairs(self) -> pd.DataFrame:
         """(a, sent_idx, k, source, target): each pair of distinct countries named in one sentence."""
+        return self.pairs_by("all")
+
+    def pairs_by(self, measure: str) -> pd.DataFrame:
+        """pairs counting only the mentions of one measure."""
 
         def build():
-            sc = self.sent_country[["a", "sent_idx", "k", "country"]]
+            sc = self.sent_country_by(measure)[["a", "sent_idx", "k", "country"]]
             p = sc.merge(sc[["k", "country"]], on="k", suffixes=("_a", "_b"))
             p = p[p["country_a"] < p["country_b"]]
             return p.rename(columns={"country_a": "source", "country_b": "target"}).reset_index(drop=True)
 
-        return self._cached("pairs", build)
+        return self._cached(f"pairs:{measure}", build)
 
     @property
     def search_text(self) -> pd.Series:
@@ -362,10 +400,11 @@ def filter_options(c: Corpus) -> dict:
 
 
 # -- aggregations --------------------------------------------------------------------------------
-def summary(c: Corpus, f: Filters) -> pd.DataFrame:
-    """One row of headline figures: articles, sentences, mentions, countries, themes, first and last date."""
+def summary(c: Corpus, f: Filters, *, measure: str = "all") -> pd.DataFrame:
+    """One row of headline figures: articles, sentences, mentions, countries, themes, first and last date
+    (mentions and countries counted under `measure`)."""
     mask = select_mask(c, f)
-    ac = _rows(c.art_country, mask)
+    ac = _rows(c.art_country_by(measure), mask)
     pub = c.articles.loc[mask, "published"]
     dated = pub.dropna()
     return pd.DataFrame(
@@ -384,8 +423,8 @@ def summary(c: Corpus, f: Filters) -> pd.DataFrame:
     )
 
 
-def _country_counts(c: Corpus, mask: np.ndarray) -> pd.DataFrame:
-    ac = _rows(c.art_country, mask)
+def _country_counts(c: Corpus, mask: np.ndarray, measure: str = "all") -> pd.DataFrame:
+    ac = _rows(c.art_country_by(measure), mask)
     out = (
         ac.groupby("country", observed=True)
         .agg(articles=("a", "size"), mentions=("mentions", "sum"))
@@ -401,9 +440,11 @@ def _country_counts(c: Corpus, mask: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def country_counts(c: Corpus, f: Filters) -> pd.DataFrame:
-    """Per country mentioned in the selected articles: articles and mentions (most articles first)."""
-    return _country_counts(c, select_mask(c, f))
+def country_counts(c: Corpus, f: Filters, *, measure: str = "all") -> pd.DataFrame:
+    """Per country in the selected articles: articles and mentions (most articles first), counting the mentions
+    of one measure: "named" (name, demonym, capital as the state), "attributed" (places, people, organisations)
+    or "all"."""
+    return _country_counts(c, select_mask(c, f), measure)
 
 
 def _assigned(c: Corpus, mask: np.ndarray, f: Filters) -> pd.DataFrame:
@@ -412,11 +453,13 @@ def _assigned(c: Corpus, mask: np.ndarray, f: Filters) -> pd.DataFrame:
 
 
 def theme_counts(c: Corpus, f: Filters) -> pd.DataFrame:
-    """Per theme assigned in the selected articles: articles, share of the selection, cue hits."""
+    """Per theme assigned in the selected articles: articles, share of the selection, cue hits, mean confidence."""
     mask = select_mask(c, f)
     n = int(mask.sum())
     at = _assigned(c, mask, f)
-    out = at.groupby("theme", observed=True).agg(articles=("a", "size"), cues=("n_cues", "sum")).reset_index()
+    out = at.groupby("theme", observed=True).agg(
+        articles=("a", "size"), cues=("n_cues", "sum"), confidence=("confidence", "mean")
+    ).reset_index()
     out["articles"] = out["articles"].astype("int64")
     out["cues"] = out["cues"].fillna(0).astype("int64")
     out["share"] = out["articles"] / n if n else 0.0
@@ -425,11 +468,11 @@ def theme_counts(c: Corpus, f: Filters) -> pd.DataFrame:
     return out.sort_values(["articles", "theme"], ascending=[False, True]).reset_index(drop=True)
 
 
-def theme_country_matrix(c: Corpus, f: Filters, *, top: int = 12) -> pd.DataFrame:
-    """Articles per (country, theme) for the `top` countries of the selection: long format."""
+def theme_country_matrix(c: Corpus, f: Filters, *, top: int = 12, measure: str = "all") -> pd.DataFrame:
+    """Articles per (country, theme) for the `top` countries of the selection (countries under `measure`)."""
     mask = select_mask(c, f)
-    top_c = _country_counts(c, mask).head(top)
-    ac = _rows(c.art_country, mask)
+    top_c = _country_counts(c, mask, measure).head(top)
+    ac = _rows(c.art_country_by(measure), mask)
     ac = ac[ac["country"].isin(top_c["country"])]
     m = ac[["a", "country"]].merge(_assigned(c, mask, f)[["a", "theme"]], on="a")
     out = m.groupby(["country", "theme"], observed=True).size().rename("articles").reset_index()
@@ -450,11 +493,12 @@ def _newest(c: Corpus, mask: np.ndarray, limit: int) -> pd.DataFrame:
         limit)
 
 
-def latest_articles(c: Corpus, f: Filters, *, limit: int = 10) -> pd.DataFrame:
-    """The most recent selected articles, with their top countries and assigned themes."""
+def latest_articles(c: Corpus, f: Filters, *, limit: int = 10, measure: str = "all") -> pd.DataFrame:
+    """The most recent selected articles, with their top countries (under `measure`) and assigned themes."""
     sel = _newest(c, select_mask(c, f), limit)
     codes = set(sel["a"].tolist())
-    ac = c.art_country[c.art_country["a"].isin(codes)].sort_values(["mentions", "country"], ascending=[False, True])
+    acm = c.art_country_by(measure)
+    ac = acm[acm["a"].isin(codes)].sort_values(["mentions", "country"], ascending=[False, True])
     countries: dict[int, list[str]] = {}
     for a, iso in zip(ac["a"], ac["country"], strict=True):
         countries.setdefault(a, []).append(country_name(iso))
@@ -510,11 +554,12 @@ def top_cues(c: Corpus, f: Filters, *, per_theme: int = 6, themes: int = 6) -> p
     return out.reset_index(drop=True)
 
 
-def co_mentions(c: Corpus, f: Filters, *, max_edges: int = 60) -> pd.DataFrame:
-    """Country pairs named in the same sentence: sentences, dominant theme and an example sentence per pair."""
+def co_mentions(c: Corpus, f: Filters, *, max_edges: int = 60, measure: str = "all") -> pd.DataFrame:
+    """Country pairs in the same sentence (counted under `measure`): sentences, dominant theme and an example
+    sentence per pair."""
     cols = ["source", "target", "sentences", "theme", "theme_name", "example", "article_id"]
     mask = select_mask(c, f)
-    pr = _rows(c.pairs, mask)
+    pr = _rows(c.pairs_by(measure), mask)
     if f.countries:
         pr = pr[pr["source"].isin(f.countries) | pr["target"].isin(f.countries)]
     if pr.empty:
@@ -679,7 +724,10 @@ def article_countries(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def article_theme_evidence(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Themes of one article with their evidence: theme, name, assigned, score, n_cues, sent_idx, sentence, cues."""
+    """Themes of one article with their evidence, most confident first.
+
+    Columns: theme, name, assigned, confidence, score, n_cues, sent_idx, sentence, cues.
+    """
     at = frames["article_themes"]
     hits = frames["themes"]
     sents = frames["sentences"][["sent_idx", "text"]]
@@ -691,13 +739,14 @@ def article_theme_evidence(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
         .merge(sents, on="sent_idx", how="left")
         .rename(columns={"text": "sentence"})
     )
-    out = at[["theme", "assigned", "score", "n_cues"]].merge(ev, on="theme", how="left")
+    at = at.assign(confidence=at["confidence"] if "confidence" in at else float("nan"))
+    out = at[["theme", "assigned", "confidence", "score", "n_cues"]].merge(ev, on="theme", how="left")
     out["name"] = out["theme"].map(theme_name).astype("string")
     out["_n"] = out["cues"].fillna("").str.count(",")
-    out = out.sort_values(["assigned", "score", "theme", "_n", "sent_idx"],
-                          ascending=[False, False, True, False, True]).drop(columns="_n")
-    return out[["theme", "name", "assigned", "score", "n_cues", "sent_idx", "sentence", "cues"]].reset_index(
-        drop=True)
+    out = out.sort_values(["assigned", "confidence", "score", "theme", "_n", "sent_idx"],
+                          ascending=[False, False, False, True, False, True], na_position="last").drop(columns="_n")
+    cols = ["theme", "name", "assigned", "confidence", "score", "n_cues", "sent_idx", "sentence", "cues"]
+    return out[cols].reset_index(drop=True)
 
 
 def as_csv(df: pd.DataFrame) -> bytes:

@@ -10,14 +10,17 @@ from geolens.queries import Filters
 ensure_routed()
 f = filters.get()
 st.title("Map")
+measure = filters.country_measure()
+counted = filters.measure_phrase(measure)
 
 total = int(data.query("summary", Filters()).iloc[0]["articles"])
-counts = data.query("country_counts", f)
+counts = data.query("country_counts", f, measure=measure)
 n_sel = int(data.query("summary", f).iloc[0]["articles"])
 if not guard(total, n_sel, f):
     st.stop()
 if counts.empty:
-    st.info("The selected articles mention no country, so the map would be blank.")
+    st.info(f"The selected articles have no {counted}, so the map would be blank. "
+            "Switch “Count countries” to see the other measure.")
     st.stop()
 
 
@@ -43,8 +46,8 @@ st.plotly_chart(
     config={"scrollZoom": False, "displaylogo": False, "topojsonURL": charts.NO_TOPOJSON_URL},
 )
 st.caption(
-    "Click a country to filter every page by it (outlined in orange); clear it in the sidebar. "
-    + (f"{len(counts)} countries are mentioned in the {n_sel:,} selected articles." if n_sel else "")
+    f"Colour = {counted}. Click a country to filter every page by it (outlined in orange); clear it in the "
+    "sidebar. " + (f"{len(counts)} {counted.split(' (')[0]} in the {n_sel:,} selected articles." if n_sel else "")
 )
 st.dataframe(
     counts[["name", "country", "articles", "mentions"]],

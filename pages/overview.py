@@ -9,9 +9,11 @@ from geolens.queries import Filters
 ensure_routed()
 f = filters.get()
 st.title("Overview")
+measure = filters.country_measure()
+counted = filters.measure_phrase(measure)
 
 total = data.query("summary", Filters()).iloc[0]
-s = data.query("summary", f).iloc[0]
+s = data.query("summary", f, measure=measure).iloc[0]
 if not guard(int(total["articles"]), int(s["articles"]), f):
     st.stop()
 
@@ -20,31 +22,36 @@ span = "—" if str(s["first"]) == "NaT" else f"{s['first']:%b %Y} – {s['last'
 with st.container(horizontal=True, wrap=True, gap="large"):
     st.metric("Articles", f"{int(s['articles']):,}", help=f"of {int(total['articles']):,} in the database",
               width="content")
-    st.metric("Countries mentioned", f"{int(s['countries']):,}", width="content")
+    st.metric("Countries mentioned", f"{int(s['countries']):,}", width="content",
+              help=f"Number of {counted} in the selected articles (the “Count countries” control above).")
     st.metric("Themes assigned", f"{int(s['themes'])} of 16", width="content")
     st.metric("Date span", span, width="content",
               help=(f"{int(s['undated'])} selected article{'s have' if s['undated'] != 1 else ' has'} no date"
                     if s["undated"] else None))
 
-# One article: every count of articles would be 1, so rank by how often it names a country or a theme's cues.
+# One article: every count of articles would be 1, so rank countries by mentions and themes by confidence.
 single = int(s["articles"]) == 1
 left, right = st.columns(2)
 with left:
-    countries = data.query("country_counts", f)
-    st.plotly_chart(
-        charts.country_bar(countries, top=15, value="mentions" if single else "articles",
-                           title="Countries named in this article" if single else "Top countries"),
-        key="ov_countries",
-    )
+    countries = data.query("country_counts", f, measure=measure)
+    if countries.empty:
+        st.info(f"The selected articles have no {counted}. Switch “Count countries” to see the other measure.")
+    else:
+        title = ("Countries named in this article" if measure == "named" else "Countries attributed in this article"
+                 ) if single else f"Top {counted}"
+        st.plotly_chart(
+            charts.country_bar(countries, top=15, value="mentions" if single else "articles", title=title),
+            key="ov_countries",
+        )
 with right:
     themes = data.query("theme_counts", f)
     if themes.empty:
         st.info("No theme is assigned to the selected articles.")
     else:
-        st.plotly_chart(charts.theme_bar(themes, value="cues" if single else "articles",
+        st.plotly_chart(charts.theme_bar(themes, value="confidence" if single else "articles",
                                          title="Themes of this article" if single else "Themes"), key="ov_themes")
 
-matrix = data.query("theme_country_matrix", f, top=12)
+matrix = data.query("theme_country_matrix", f, top=12, measure=measure)
 if matrix.empty:
     st.info("The selected articles carry no theme together with a country, so there is no heatmap to draw.")
 elif single:
@@ -57,7 +64,7 @@ else:
                     key="ov_heatmap")
 
 st.subheader("Latest articles")
-latest = data.query("latest_articles", f, limit=12)
+latest = data.query("latest_articles", f, limit=12, measure=measure)
 table = latest.assign(
     link=[article_url(f, a) for a in latest["article_id"]],
     published=latest["published"].dt.strftime("%Y-%m-%d").fillna("undated"),  # no "None" for undated articles
@@ -74,7 +81,7 @@ event = st.dataframe(
         # Fixed widths keep the whole table in view; long lists of countries or themes show in full on hover.
         "published": st.column_config.TextColumn("Date", width=90),
         "title": st.column_config.TextColumn("Title", width=300),
-        "countries": st.column_config.TextColumn("Countries", width=170),
+        "countries": st.column_config.TextColumn("Countries", width=170, help=f"Top {counted}"),
         "themes": st.column_config.TextColumn("Themes", width=170),
         "source": st.column_config.TextColumn("Source", width=105),
         "link": st.column_config.LinkColumn("Open", display_text="Read →", width=60),

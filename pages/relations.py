@@ -15,17 +15,20 @@ n_sel = int(data.query("summary", f).iloc[0]["articles"])
 if not guard(total, n_sel, f):
     st.stop()
 
+measure = filters.country_measure()
+counted = filters.measure_phrase(measure)
 max_edges = st.slider("Strongest links shown", 10, 150, 50, step=10, key="rel_edges")
-edges = data.query("co_mentions", f, max_edges=max_edges)
+edges = data.query("co_mentions", f, max_edges=max_edges, measure=measure)
 if edges.empty:
-    st.info("No two countries are named in the same sentence in the selected articles. "
-            "Remove a filter to see more links.")
+    st.info(f"No sentence of the selected articles has two {counted}. "
+            "Remove a filter, or switch “Count countries”, to see more links.")
     st.stop()
 
 names = {c: country_name(c) for c in set(edges["source"]) | set(edges["target"])}
 st.plotly_chart(charts.network(edges, names=names), key="rel_network")
-st.caption("Edge width = number of sentences naming both countries; edge colour = the theme most of those "
-           "sentences carry; node colour = continent. Hover an edge's middle for an example sentence.")
+st.caption(f"Links between {counted} in one sentence. Edge width = number of such sentences; edge colour = "
+           "the theme most of those sentences carry; node colour = continent. Hover an edge's middle for an "
+           "example sentence.")
 
 st.subheader("Strongest pairs")
 table = edges.assign(
