@@ -28,9 +28,9 @@ def explain_database_problem(exc: StoreError, path: str) -> None:
             "write it (and that its disk is not full), or set `GEOLENS_DB` to another path and restart the app."
         )
 
-st.set_page_config(page_title="geolens", page_icon=":material/travel_explore:", layout="wide")
-
 HERE = Path(__file__).resolve().parent
+# A local image, served by the app itself: a material-icon favicon would be fetched from a font CDN on every load.
+st.set_page_config(page_title="geolens", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
     st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),

@@ -344,3 +344,138 @@ def test_damaged_database_page_explains_what_is_wrong_and_what_to_do_and_overwri
     assert not at.file_uploader and not at.button
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.duckdb"]
+
+
+# -- offline: nothing the dashboard needs comes from outside this machine ------------------------------------------
+
+
+class _RecordingProxy:
+    """A proxy that records where the browser tried to go and serves nothing: every request that would leave
+    this machine comes here (the browser sends loopback traffic direct)."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self.seen: list[str] = []
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    first = conn.recv(4096).split(b"\r\n", 1)[0].decode("latin-1")
+                except OSError:
+                    continue
+                if first:
+                    self.seen.append(first)
+                try:
+                    conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                except OSError:
+                    pass
+
+    def close(self):
+        self.sock.close()
+
+
+CHROMIUM_OWN_HOSTS = {
+    "accounts.google.com",
+    "clients2.google.com",
+    "update.googleapis.com",
+    "optimizationguide-pa.googleapis.com",
+    "content-autofill.googleapis.com",
+    "safebrowsingohttpgateway.googleapis.com",
+    "redirector.gvt1.com",
+    "edgedl.me.gvt1.com",
+}
+
+
+def _target_host(request_line: str) -> str:
+    """The host a proxied request line asks for: 'CONNECT host:443 HTTP/1.1' or 'GET http://host/path HTTP/1.1'."""
+    from urllib.parse import urlsplit
+
+    method, target = (request_line.split() + ["", ""])[:2]
+    return target.rsplit(":", 1)[0] if method == "CONNECT" else (urlsplit(target).hostname or target)
+
+
+@pytest.mark.browser
+def test_dashboard_needs_nothing_from_the_internet(sample_db_path, tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env={**os.environ, "GEOLENS_DB": str(sample_db_path)}, stdout=log, stderr=subprocess.STDOUT,
+    )
+    proxy = _RecordingProxy()
+    url = f"http://127.0.0.1:{port}"
+    local: list[str] = []
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start (exit {server.poll()}); see {log.name}")
+            time.sleep(0.5)
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=str(chromium),
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      # the browser's own calls home, which no page asks for
+                      "--disable-component-update", "--disable-sync", "--disable-domain-reliability",
+                      "--disable-client-side-phishing-detection", "--no-first-run", "--no-default-browser-check",
+                      "--disable-features=OptimizationHints,Translate,MediaRouter,AutofillServerCommunication",
+                      f"--proxy-server=http://127.0.0.1:{proxy.port}"],
+            )
+            page = browser.new_page()
+            page.set_default_timeout(90_000)
+            page.on("request", lambda req: local.append(req.url))
+            for path in ("overview", "map", "themes", "relations", "excerpts", "upload"):
+                page.goto(f"{url}/{path}")
+                page.wait_for_selector("[data-testid='stSidebar']")
+                page.wait_for_load_state("networkidle")
+                assert not page.locator("[data-testid='stException']").count()
+            icon = page.locator("link[rel='shortcut icon']").get_attribute("href")
+            browser.close()
+    finally:
+        proxy.close()
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+    # Whatever the browser itself calls home for (updates, clock, sign-in) is its business; anything else that
+    # tried to leave this machine (a favicon or font CDN, map tiles, a script) was the app's.
+    hosts = sorted({_target_host(line) for line in proxy.seen} - CHROMIUM_OWN_HOSTS)
+    assert hosts == [], proxy.seen
+    outside = [u for u in local if not u.startswith((url, "data:", "blob:"))]
+    assert outside == []
+    assert icon.startswith(("/media/", url + "/media/", "./media/")) or icon.startswith("data:"), icon
