@@ -82,6 +82,7 @@ class _Evidence:
     local: dict[str, dict[str, int]] = field(default_factory=dict)  # places below the country level: weights
     regions: Counter = field(default_factory=Counter)
     register: str | None = None  # the publication's country as its language tells it
+    register_lean: str | None = None  # the same on thinner evidence (one spelling): moves only known namesakes
     local_home: str | None = None  # the country a local article is set in (see _local_frame)
 
 
@@ -486,7 +487,8 @@ class CountryResolver:
             if not inside:  # a town the gazetteer does not know there ("London, Ky."): a place of that state
                 inside = [Candidate(iso3, "city", doc[h.start:h.end].text, 0, True, regions)]
             h.cands, h.reason, h.weak = inside, "qualifier", False
-        ev = _Evidence(register=self._register(doc))
+        clearly, leaning = self._register(doc)
+        ev = _Evidence(register=clearly, register_lean=leaning)
         seen: set[tuple[str, str]] = set()
         for h in hits:
             isos = {c.iso3 for c in h.cands}
@@ -508,15 +510,19 @@ class CountryResolver:
                         ev.regions[r] += 1
         return ev
 
-    def _register(self, doc: Doc) -> str | None:
-        """The country whose local press the article reads like (spellings, institutions), when one stands out."""
+    def _register(self, doc: Doc) -> tuple[str | None, str | None]:
+        """The country whose local press the article reads like (spellings, institutions), when one stands out:
+        (clearly, leaning) — the first needs register_min points, the second one."""
         found: dict[str, set[str]] = {}
         for match_id, s, e in self.register(doc):
             found.setdefault(doc.vocab.strings[match_id], set()).add(doc[s:e].text.lower())
         weights = self.gaz.register
-        ranked = sorted(((sum(weights[k].get(w, 1) for w in v), k) for k, v in found.items()), reverse=True) + [(0, ""), (0, "")]
+        ranked = sorted(((sum(weights[k].get(w, 1) for w in v), k) for k, v in found.items()), reverse=True)
+        ranked += [(0, ""), (0, "")]
         (top, iso3), (second, _) = ranked[0], ranked[1]
-        return iso3 if top >= self.gaz.register_min and top >= self.gaz.register_margin * second else None
+        if not top or top < self.gaz.register_margin * second:
+            return None, None
+        return (iso3 if top >= self.gaz.register_min else None), iso3
 
     def _local_frame(self, doc: Doc, resolved: list[tuple[_Hit, Candidate]], ev: _Evidence) -> list:
         """In a local article (several places of one country, or the voice of one country's local press, and no
@@ -525,12 +531,15 @@ class CountryResolver:
         if not self.context_places:
             return resolved
         local = [iso for iso, keys in ev.local.items() if sum(keys.values()) >= LOCAL_ANCHORS]
+        known_only = False  # on a leaning register, only towns the gazetteer knows in the home country
         if len(local) != 1:
-            if local or ev.register is None:
+            if local or ev.register_lean is None:
                 return resolved
-            local = [ev.register]
+            local = [ev.register_lean]
+            known_only = ev.register is None
         home = local[0]
-        ev.local_home = home
+        if not known_only:
+            ev.local_home = home
         out = []
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
@@ -544,7 +553,7 @@ class CountryResolver:
                 out.append((h, c))  # the article names other countries: it is not purely local
                 continue
             namesake = len({x.iso3 for x in h.cands + h.alts}) > 1 or _size(c) < ISOLATED_CITY
-            if not inside and not namesake:
+            if not inside and (known_only or not namesake):
                 out.append((h, c))  # a well-known city of one country only ("Mississauga") stays there
                 continue
             h.reason = "context"
