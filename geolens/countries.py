@@ -92,7 +92,10 @@ def _size(c: Candidate) -> float:
 
 
 def _key(c: Candidate) -> tuple:
-    return ROUTE_RANK.get(c.via, 0), _size(c)
+    # A town and a state or province of another country are weighed by size alone: a small country's parish
+    # ("Charlotte", St Vincent) never outranks a large city by being a subdivision.
+    rank = ROUTE_RANK.get(c.via, 0)
+    return (ROUTE_RANK["city"] if c.via in PLACE_ROUTES else rank), _size(c)
 
 
 def _home_country(doc: Doc, resolved: list[tuple[_Hit, Candidate]]) -> str | None:
