@@ -398,6 +398,8 @@ class CountryResolver:
         n, best = max(scored, key=lambda x: (x[0], *_key(x[1])))
         if score(prior) >= n:
             return None
+        if len(ev.surfaces.get(best.iso3, set()) - {key}) > n:
+            n += 1  # the article also names the country elsewhere ("London" beside "Toronto" and "Canada")
         if prior.via in COUNTRY_ROUTES:
             if ev.surfaces.get(prior.iso3, set()) - {key}:
                 return None  # the country is named otherwise ("Lebanese", "Beirut")
