@@ -103,10 +103,12 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
 def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = None) -> go.Figure:
     """Horizontal bars of themes in their own colours (df from queries.theme_counts).
 
-    `value` is "articles", "share" (drawn as percent) or "cues" (cue words found, for a single article).
+    `value` is "articles", "share" (drawn as percent), "cues" (cue words found) or "confidence" (0-1, for a
+    single article: how sure the tagger is of each theme).
     """
     d = df.sort_values(value, ascending=False, kind="stable").iloc[::-1]
     is_share = value == "share"
+    is_conf = value == "confidence"
     x = d[value] * 100 if is_share else d[value]
     fig = go.Figure(
         go.Bar(
@@ -116,7 +118,7 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
             marker_color=[theme_color(t) for t in d["theme"]],
             marker_line=dict(color="#444444", width=0.5),
             customdata=d[["theme", "articles", "share"]].assign(share=d["share"] * 100).to_numpy(),
-            text=[_share_label(v) if is_share else f"{int(v):,}" for v in x],
+            text=[_share_label(v) if is_share else f"{v:.2f}" if is_conf else f"{int(v):,}" for v in x],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="<b>%{y}</b><br>%{customdata[1]} articles (%{customdata[2]:.1f}% of the selection)"
@@ -125,12 +127,13 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
     )
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
     fig.update_xaxes(
-        title={"share": "Share of selected articles (%)", "cues": "Theme cue words found"}.get(
+        title={"share": "Share of selected articles (%)", "cues": "Theme cue words found",
+               "confidence": "Confidence that the article is about the theme (0–1)"}.get(
             value, "Articles assigned the theme"),
         gridcolor="#EEEEEE",
         rangemode="tozero",
-        range=[0, float(x.max()) * 1.15 if len(x) else 1],
-        **({} if is_share else _count_ticks(x.max() if len(x) else 0)),
+        range=[0, 1.15 if is_conf else float(x.max()) * 1.15 if len(x) else 1],
+        **({} if is_share or is_conf else _count_ticks(x.max() if len(x) else 0)),
     )
     # No minimum beyond the axis and title: one or two themes get slim bars, not slabs.
     fig = _layout(fig, height=26 * len(d) + (110 if title else 80), title=title)

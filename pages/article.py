@@ -3,6 +3,7 @@
 import html
 from urllib.parse import urlparse
 
+import pandas as pd
 import streamlit as st
 
 from components import data, filters, highlight
@@ -120,7 +121,9 @@ with side:
             continue
         # Only the strongest theme opens: all of them open would stretch the page far below the text.
         n_open += 1
-        with st.expander(f"{first['name']} — score {first['score']:.1f}, {len(evidence)} sentences",
+        conf = first["confidence"]
+        sure = f"confidence {float(conf):.2f}" if pd.notna(conf) else f"score {first['score']:.1f}"
+        with st.expander(f"{first['name']} — {sure}, {len(evidence)} sentences",
                          expanded=n_open == 1):
             cards = [highlight.theme_chips([(theme, first["name"])])]
             for row in evidence.head(EVIDENCE_SHOWN).itertuples(index=False):
@@ -132,7 +135,7 @@ with side:
             if len(evidence) > EVIDENCE_SHOWN:
                 st.caption(f"…and {len(evidence) - EVIDENCE_SHOWN} more sentences.")
     if not (ev["assigned"].fillna(False).astype(bool)).any() and len(ev):
-        st.caption("No theme passes the article-level rule (a sentence substantially about it).")
+        st.caption("No theme is assigned: no sentence is substantially about any theme.")
     if weak:
         with st.expander(f"{len(weak)} more themes with stray cues (not assigned)"):
             items = []
