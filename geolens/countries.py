@@ -321,7 +321,10 @@ class CountryResolver:
         return end < len(doc) and doc[end].text in self.gaz.feature_words
 
     def _is_language(self, doc: Doc, start: int, end: int, cands: list[Candidate]) -> bool:
-        """A demonym that names a language ("speaks Spanish", "in English", "English-language"), not a people."""
+        """A demonym that names a language ("speaks Spanish", "in English", "English-language") or a culture
+        ("Mexican food", "Irish heritage"), not a people or a state."""
+        if end < len(doc) and doc[end].lower_ in self.gaz.culture_after and all(c.via == "demonym" for c in cands):
+            return True
         if end - start != 1 or doc[start].text not in self.gaz.language_demonyms:
             return False
         nxt = doc[end] if end < len(doc) else None

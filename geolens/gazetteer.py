@@ -61,6 +61,7 @@ class Gazetteer:
     place_prepositions: set[str] = field(default_factory=set)
     language_before: set[str] = field(default_factory=set)  # words before a demonym that make it a language
     language_after: set[str] = field(default_factory=set)
+    culture_after: set[str] = field(default_factory=set)  # "food", "heritage": after a demonym, not the state
     seats: set[str] = field(default_factory=set)  # seats of government: always the state, never a place
     feature_words: set[str] = field(default_factory=set)
     plural_demonyms: set[str] = field(default_factory=set)  # "Mexicans": people, not the state
@@ -271,6 +272,7 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
     gaz.place_prepositions = set(features.get("place_prepositions", ()))
     gaz.language_before = set(features.get("language_before", ()))
     gaz.language_after = set(features.get("language_after", ()))
+    gaz.culture_after = set(features.get("culture_after", ()))
     reg = yaml.safe_load((data_dir / "local_register.yaml").read_text(encoding="utf-8"))
     weight = int(reg.get("institution_weight", 1))
     gaz.register = {iso3: {**{w.lower(): 1 for w in row.get("spellings", [])},
