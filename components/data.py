@@ -113,11 +113,6 @@ def _corpus(path: str, version: int) -> q.Corpus:
     return q.load_corpus(store)
 
 
-def corpus() -> q.Corpus:
-    """All tidy tables of the current database version."""
-    return _corpus(db_path(), version())
-
-
 @st.cache_data(max_entries=512, show_spinner=False)
 def _query(name: str, path: str, version: int, filters: q.Filters, kwargs: tuple) -> pd.DataFrame:
     return getattr(q, name)(_corpus(path, version), filters, **dict(kwargs))

@@ -75,8 +75,9 @@ def cmd_ingest(args) -> int:
 
     from geolens.pipeline import ingest_articles, read_inputs
 
-    if args.max_mb:
-        os.environ["GEOLENS_MAX_MB"] = str(args.max_mb)
+    if args.max_mb is not None and args.max_mb <= 0:
+        raise IngestError(f"--max-mb {args.max_mb:g} is not a size (give megabytes above 0)")
+    max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb else None
     store = _store(args)
     store.check_writable()  # a bad database path is reported now, once, not after the analysis
     store.check_intact()
@@ -91,7 +92,8 @@ def cmd_ingest(args) -> int:
         if published is None:
             raise IngestError(f"--date {args.date!r} is not a date (use YYYY-MM-DD)")
     articles, rejected = read_inputs(
-        [p for p in args.paths if Path(p).exists()], title=args.title, source=args.source, url=args.url, published=published
+        [p for p in args.paths if Path(p).exists()],
+        max_bytes=max_bytes, title=args.title, source=args.source, url=args.url, published=published,
     )
     with tqdm(total=len(articles), unit="article", disable=args.no_progress or not articles, file=sys.stderr) as bar:
         outcomes = ingest_articles(store, articles, n_process=args.workers, progress=bar.update)

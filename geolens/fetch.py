@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
 import re
 import socket
 import ssl
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urljoin, urlsplit
+
+from geolens import settings
 
 DEFAULT_TIMEOUT = 15.0
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -42,7 +43,7 @@ _KNOWN_EXT = {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".csv", ".jsonl"}
 _GENERIC_TYPES = {"", "application/octet-stream", "binary/octet-stream", "application/download"}
 
 
-ALLOW_PRIVATE_ENV = "GEOLENS_FETCH_ALLOW_PRIVATE"
+ALLOW_PRIVATE_ENV = settings.FETCH_ALLOW_PRIVATE_ENV
 
 
 class FetchError(Exception):
@@ -136,7 +137,7 @@ def check_public(url: str) -> list[str]:
 
 
 def _allow_private() -> bool:
-    return os.environ.get(ALLOW_PRIVATE_ENV, "").strip().lower() in ("1", "true", "yes")
+    return settings.fetch_allow_private()
 
 
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))

@@ -9,14 +9,13 @@ import json
 import os
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from geolens import sandbox
+from geolens import sandbox, settings
+from geolens.errors import IngestError
 
-MAX_MB_ENV = "GEOLENS_MAX_MB"
-DEFAULT_MAX_MB = 20.0
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 BATCH_SUFFIXES = {".csv", ".jsonl", ".ndjson"}
@@ -24,10 +23,6 @@ SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | BATCH_SUFFIXES | {".pdf", ".docx"}
 MIN_WORDS = 20
 MAX_CHARS = 1_000_000  # spaCy's default max_length: the longest text one article may have
 _DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-class IngestError(Exception):
-    """An input that cannot become an article; the message is one line meant for the user."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +48,7 @@ class Rejected:
 
 def max_bytes_default() -> int:
     """The size limit for one input: $GEOLENS_MAX_MB megabytes, else 20 MB."""
-    try:
-        mb = float(os.environ.get(MAX_MB_ENV, DEFAULT_MAX_MB))
-    except ValueError:
-        mb = DEFAULT_MAX_MB
-    return int(mb * 1024 * 1024)
+    return settings.max_file_bytes()
 
 
 def clean_filename(name: str) -> str:
@@ -259,7 +250,7 @@ def read_file(path: str | os.PathLike, *, max_bytes: int | None = None, **overri
     if not p.is_file():
         raise IngestError(f"{p.name} is not a file")
     if size > limit:
-        raise IngestError(f"the file is {size / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit")
+        raise IngestError(f"the file is {size / 1048576:.1f} MB, over the {limit / 1048576:.3g} MB limit")
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -272,7 +263,7 @@ def read_bytes(name: str, data: bytes, *, max_bytes: int | None = None, **overri
     limit = max_bytes or max_bytes_default()
     name = clean_filename(name)
     if len(data) > limit:
-        raise IngestError(f"the file is {len(data) / 1048576:.1f} MB, over the {limit / 1048576:.0f} MB limit")
+        raise IngestError(f"the file is {len(data) / 1048576:.1f} MB, over the {limit / 1048576:.3g} MB limit")
     if not data.strip():
         raise IngestError("the file is empty")
     suffix = Path(name).suffix.lower()
@@ -416,11 +407,3 @@ def iter_input_files(paths) -> list[Path]:
         else:
             out.append(p)
     return out
-
-
-def with_overrides(article: Article, **fields) -> Article:
-    """A copy of the article with the given non-empty fields replaced (title, source, url, published)."""
-    clean = {k: v for k, v in fields.items() if v not in (None, "")}
-    if "published" in clean:
-        clean["published"] = parse_date(clean["published"])
-    return replace(article, **clean)

@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from geolens import settings
 from geolens.ingest import Article, IngestError, Rejected, iter_input_files, read_file
 from geolens.sandbox import die_with_parent
 from geolens.store import Store, StoreError
 from geolens.tables import ArticleTables, article_id, doc_to_tables
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+SAMPLE_DIR = settings.SAMPLE_DIR
 WRITE_BATCH = 32
 
 
@@ -71,10 +72,7 @@ def _worker_init(parent_pid: int) -> None:
 
 def default_workers() -> int:
     """Worker processes for batch analysis: $GEOLENS_WORKERS, else the number of CPUs (at most 4)."""
-    env = os.environ.get("GEOLENS_WORKERS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, min(4, os.cpu_count() or 1))
+    return settings.workers()
 
 
 def analyse_many(
@@ -108,14 +106,17 @@ class Outcome:
     reason: str = ""
 
 
-def read_inputs(paths: Iterable[str | os.PathLike], **overrides) -> tuple[list[Article], list[Outcome]]:
-    """Read files and folders into Articles (explicit title/source/url/published win over the files' own)."""
+def read_inputs(
+    paths: Iterable[str | os.PathLike], *, max_bytes: int | None = None, **overrides
+) -> tuple[list[Article], list[Outcome]]:
+    """Read files and folders into Articles (explicit title/source/url/published win over the files' own);
+    `max_bytes` is the size limit per file (default: settings.max_file_bytes())."""
     articles: list[Article] = []
     rejected: list[Outcome] = []
     overrides = {k: v for k, v in overrides.items() if v}
     for path in iter_input_files(paths):
         try:
-            items = read_file(path, **overrides)
+            items = read_file(path, max_bytes=max_bytes, **overrides)
         except IngestError as exc:
             rejected.append(Outcome(str(path), "rejected", reason=str(exc)))
             continue

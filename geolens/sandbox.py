@@ -15,33 +15,19 @@ import zipfile
 from datetime import date
 from pathlib import Path
 
-TIMEOUT_ENV = "GEOLENS_PARSE_TIMEOUT"
-MEMORY_ENV = "GEOLENS_PARSE_MEMORY_MB"
-DEFAULT_TIMEOUT = 20.0
-DEFAULT_MEMORY_MB = 1024
+from geolens import settings
+from geolens.errors import IngestError
+
+MEMORY_ENV = settings.PARSE_MEMORY_ENV  # how the parent hands the cap to the worker
 # A .docx whose parts would inflate past this is refused before python-docx touches it.
 MAX_DOCX_UNZIPPED = 200 * 1024 * 1024
 PARENT_ENV = "GEOLENS_PARSE_PARENT"
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
-def _limits() -> tuple[float, int]:
-    try:
-        timeout = float(os.environ.get(TIMEOUT_ENV, DEFAULT_TIMEOUT))
-    except ValueError:
-        timeout = DEFAULT_TIMEOUT
-    try:
-        mem = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
-    except ValueError:
-        mem = DEFAULT_MEMORY_MB
-    return timeout, mem
-
-
 def run_parser(kind: str, data: bytes) -> tuple[str, dict]:
     """Return (text, metadata) of a PDF or DOCX, parsed in a bounded worker process; raises IngestError."""
-    from geolens.ingest import IngestError
-
-    timeout, mem_mb = _limits()
+    timeout, mem_mb = settings.parse_timeout(), settings.parse_memory_mb()
     env = {**os.environ, MEMORY_ENV: str(mem_mb), PARENT_ENV: str(os.getpid())}
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -126,7 +112,7 @@ def _worker(kind: str) -> None:
     """Child side: load the parser, read stdin, cap memory, parse, print one JSON line [status, payload]."""
     if os.environ.get(PARENT_ENV, "").isdigit():
         die_with_parent(int(os.environ[PARENT_ENV]))  # killed with the app, not left parsing for nobody
-    mem_mb = int(os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_MB))
+    mem_mb = settings.parse_memory_mb()
     if kind == "pdf":
         import pypdf  # noqa: F401 - loaded before the cap, which then bounds the parsing alone
     else:

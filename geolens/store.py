@@ -14,11 +14,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from geolens import settings
 from geolens.tables import SCHEMA, TABLES, ArticleTables, coerce, merge_frames
 
-DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "geolens.duckdb"
-DB_ENV = "GEOLENS_DB"
-TIMEOUT_ENV = "GEOLENS_DB_TIMEOUT"
+DEFAULT_DB = settings.DEFAULT_DB
+DB_ENV = settings.DB_ENV
 # Room a write must find on the disk before it starts, on top of about four times the text to be stored.
 MIN_FREE_BYTES = 16 * 1024 * 1024
 
@@ -53,8 +53,7 @@ class StoreDamaged(StoreError):
 
 def default_db_path() -> Path:
     """The database path: $GEOLENS_DB if set, else data/geolens.duckdb in the project."""
-    env = os.environ.get(DB_ENV)
-    return Path(env).expanduser() if env else DEFAULT_DB
+    return settings.db_path()
 
 
 def _q(col: str) -> str:
@@ -163,7 +162,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike | None = None, *, timeout: float | None = None):
         self.path = Path(path).expanduser() if path else default_db_path()
-        self.timeout = timeout if timeout is not None else float(os.environ.get(TIMEOUT_ENV) or 30.0)
+        self.timeout = timeout if timeout is not None else settings.db_timeout()
         with _LOCKS_GUARD:
             self._lock = _LOCKS.setdefault(str(self.path.resolve()), threading.RLock())
 

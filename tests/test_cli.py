@@ -335,3 +335,12 @@ def test_cli_ingest_killed_mid_run_takes_its_workers_along_quietly_and_the_rerun
     again = run("ingest", "--no-progress", "--workers", "1", "--db", db, batch)
     assert again.returncode == 0, again.stderr
     assert f"added {40 - stored}, duplicates {stored}, rejected 0" in again.stdout
+
+
+def test_cli_ingest_max_mb_is_passed_as_a_limit_and_bad_values_are_refused(tmp_path, seed_text):
+    (tmp_path / "a.txt").write_text(seed_text * 3)
+    db = tmp_path / "m.duckdb"
+    r = run("ingest", "--no-progress", "--max-mb", "0.01", "--db", db, tmp_path / "a.txt", env_db=None)
+    assert r.returncode == 1 and "over the 0.01 MB limit" in r.stdout
+    bad = run("ingest", "--no-progress", "--max-mb", "-3", "--db", db, tmp_path / "a.txt")
+    assert bad.returncode == 2 and bad.stderr.strip() == "error: --max-mb -3 is not a size (give megabytes above 0)"
