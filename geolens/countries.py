@@ -492,7 +492,12 @@ class CountryResolver:
             nxt = hits[i + 1]
             inside = [c for c in h.cands + h.alts if c.iso3 == iso3 and c.via in PLACE_ROUTES + ("capital",)]
             regions = tuple(r for c in nxt.cands for r in c.regions)
-            if not inside:  # a town the gazetteer does not know there ("London, Ky."): a place of that state
+            if not inside:
+                # A town the gazetteer does not know there ("London, Ky.", "Paris, Tenn."): a place of that state,
+                # when the state is one news writes after its towns (US, Canadian, Australian) and the name is not
+                # a country's ("Guam, Georgia" and "Copenhagen, Berlin" are lists).
+                if iso3 not in self.gaz.code_countries or any(c.via in COUNTRY_ROUTES for c in h.cands):
+                    continue
                 inside = [Candidate(iso3, "city", doc[h.start:h.end].text, 0, True, regions)]
             h.cands, h.reason, h.weak = inside, "qualifier", False
         clearly, leaning = self._register(doc)

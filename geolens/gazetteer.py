@@ -74,6 +74,7 @@ class Gazetteer:
     register: dict[str, dict[str, int]] = field(default_factory=dict)  # cue -> weight
     register_min: int = 3
     register_margin: float = 2.0
+    code_countries: set[str] = field(default_factory=set)  # whose states news writes after a town: USA CAN AUS
     org_heads: set[str] = field(default_factory=set)  # "Hospital", "Bank": words that head an organisation's name
     saint_prefixes: set[str] = field(default_factory=set)  # "St", "Saint"
     counties: set[str] = field(default_factory=set)  # lower-cased second-level names: "laurel county"
@@ -209,6 +210,7 @@ def _country_rows(gaz: Gazetteer, data_dir: Path) -> None:
     features = yaml.safe_load((data_dir / "geo_features.yaml").read_text(encoding="utf-8"))
     gaz.generic_words = set(features.get("generic_words", ()))
     code_countries = set(features.get("code_countries", ()))
+    gaz.code_countries = code_countries
     # Where the first level is nations or provinces news rarely names (GBR: England..., IRL: Munster...), the
     # counties below them are what local news names ("Snetterton, Norfolk", "Co. Cavan").
     second_level = {row["iso3"]: set(row["types"]) | set(row.get("towns", ())) for row in features.get("second_level", ())}
