@@ -553,6 +553,9 @@ class CountryResolver:
         home = local[0]
         if not known_only:
             ev.local_home = home
+            # Making up a town of the home country (no namesake known there) takes an unmistakably local article:
+            # a county named, or the voice of that country's local press ("London" beside "Laurel County").
+            known_only = not (ev.register == home or any(k in self.gaz.counties for k in ev.local.get(home, ())))
         out = []
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
