@@ -592,6 +592,7 @@ class CountryResolver:
             text = span.text.strip()
             if (not text[:1].isupper() or text in self.gaz.non_entities or text in self.gaz.regions
                     or all(w in self.gaz.generic_words for w in text.split())
+                    or self._names_an_org(doc, _Hit(span.start, span.end, []))
                     or not self._plausible_unknown_place(span, people, votes)):
                 continue
             qualified = self._qualifier(doc, _Hit(span.start, span.end, []), hit_at.get(span.end + 1))
