@@ -228,7 +228,8 @@ class CountryResolver:
                 isos = {c.iso3 for c in cands}
                 # Towns elsewhere that share the name of a country or a capital: read only when the article's
                 # own geography points at them ("Lebanon, Ohio"; "Dublin" beside "Columbus" and "Grove City").
-                alts = list(self.gaz.country_namesakes.get(span.text, ()))
+                alts = list(self.gaz.country_namesakes.get(span.text.title() if span.text.isupper() else span.text,
+                                                             ()))
                 if any(c.via == "capital" for c in cands):
                     alts += [c for c in self.gaz.places.get(span.text.lower(), ()) if c.via == "city"]
                 hit.alts = [c for c in alts if c.iso3 not in isos]
