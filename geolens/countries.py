@@ -46,8 +46,9 @@ REGION_STRONG = 2
 MAX_ANCHOR_REGIONS = 8
 # Distinct places of one country (and no other country named) that make an article local to that country.
 LOCAL_ANCHORS = 2
-# A home-country town named this often in a local article is read as a place whatever the tagger says.
-LOCAL_REPEATS = 2
+# A home-country town named at least this often in a local article is read as a place whatever the tagger says
+# (once is enough when it stands alone: no capitalised word beside it, never written in lower case).
+LOCAL_REPEATS = 1
 # "Syrian Democratic Forces (SDF)": up to eight words, then the acronym in parentheses.
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’.-]*,?\s+(?:(?:of|for|and|the|on|de|du|des|la|el|al)\s+)*){1,8})\(([A-Z][A-Za-z&]{1,9})\)")
 _SENTENCE_END = frozenset({".", "!", "?"})
@@ -613,8 +614,8 @@ class CountryResolver:
         return out
 
     def _local_towns(self, doc: Doc, covered: bytearray, home: str, persons: list[Span]) -> list[Mention]:
-        """In a local article, a town of its country that the article names again and again is that town, even
-        where the tagger took it for a person or an organisation ("Gainesville Riding Club", "Torrington")."""
+        """In a local article, a town of its country that the article names on its own is that town, even where the
+        tagger took it for a person or an organisation ("Gainesville", "Torrington")."""
         in_person = {t.lower_ for e in persons for t in e}
         seen = Counter(t.lower_ for t in doc if t.is_title or t.is_upper)
         common = {t.lower_ for t in doc if t.is_lower}  # "spring", "union": a word before it is a name
