@@ -564,13 +564,16 @@ class CountryResolver:
             foreign_support = ev.surfaces.get(c.iso3, set()) - {key}
             inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
             if c.iso3 == home or foreign_support or h.reason or (c.via in COUNTRY_ROUTES and not inside) or (
-                    c.via == "subdivision" and not inside):
+                    c.via == "subdivision" and not inside and known_only):
                 out.append((h, c))
                 continue
             if any(other != home and ev.surfaces.get(other, set()) - {key} for other in ev.surfaces):
                 out.append((h, c))  # the article names other countries: it is not purely local
                 continue
-            namesake = len({x.iso3 for x in h.cands + h.alts}) > 1 or _size(c) < ISOLATED_CITY
+            # In an unmistakably local article, a foreign town below a major city's size or a foreign county
+            # that nothing else supports is a local namesake ("Bradford", "Kent", "Cornwall" in Connecticut).
+            namesake = len({x.iso3 for x in h.cands + h.alts}) > 1 or _size(c) < (
+                ISOLATED_CITY if known_only else MAJOR_CITY) or c.via == "subdivision"
             if not inside and (known_only or not namesake):
                 out.append((h, c))  # a well-known city of one country only ("Mississauga") stays there
                 continue
