@@ -561,13 +561,15 @@ class CountryResolver:
         out = []
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
-            foreign_support = ev.surfaces.get(c.iso3, set()) - {key}
+            # Other names of that country, not this name again ("Dublin City" is no support for "Dublin").
+            foreign_support = {s for s in ev.surfaces.get(c.iso3, set()) if key not in s and s not in key}
             inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
             if c.iso3 == home or foreign_support or h.reason or (c.via in COUNTRY_ROUTES and not inside) or (
                     c.via == "subdivision" and not inside and known_only):
                 out.append((h, c))
                 continue
-            if any(other != home and ev.surfaces.get(other, set()) - {key} for other in ev.surfaces):
+            if any(other != home and any(key not in s and s not in key for s in ev.surfaces[other])
+                   for other in ev.surfaces):
                 out.append((h, c))  # the article names other countries: it is not purely local
                 continue
             # In an unmistakably local article, a foreign town below a major city's size or a foreign county
