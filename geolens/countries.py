@@ -581,6 +581,13 @@ class CountryResolver:
                 continue
             h.reason = "context"
             out.append((h, inside[0] if inside else Candidate(home, "city", doc[h.start:h.end].text, 0)))
+        # A longer form of a name just read as the local town follows it ("Dublin City" after "Dublin").
+        moved = {doc[h.start:h.end].text.lower() for h, c in out if h.reason == "context"}
+        for i, (h, c) in enumerate(out):
+            key = doc[h.start:h.end].text.lower()
+            if c.iso3 != home and not h.reason and c.via == "city" and any(key.startswith(m + " ") for m in moved):
+                h.reason = "context"
+                out[i] = (h, Candidate(home, "city", doc[h.start:h.end].text, 0))
         return out
 
     def _unknown_places(self, doc: Doc, covered: bytearray, home: str | None, hits: list[_Hit]) -> list[Mention]:
