@@ -83,7 +83,7 @@ class _Evidence:
     local: dict[str, dict[str, int]] = field(default_factory=dict)  # places below the country level: weights
     regions: Counter = field(default_factory=Counter)
     register: str | None = None  # the publication's country as its language tells it
-    register_lean: str | None = None  # the same on thinner evidence (one spelling): moves only known namesakes
+    register_lean: tuple[str, ...] = ()  # the same on thinner evidence, ties kept: moves only known namesakes
     local_home: str | None = None  # the country a local article is set in (see _local_frame)
 
 
@@ -525,19 +525,22 @@ class CountryResolver:
                         ev.regions[r] += 1
         return ev
 
-    def _register(self, doc: Doc) -> tuple[str | None, str | None]:
+    def _register(self, doc: Doc) -> tuple[str | None, tuple[str, ...]]:
         """The country whose local press the article reads like (spellings, institutions), when one stands out:
-        (clearly, leaning) — the first needs register_min points, the second one."""
+        (clearly, leaning): the first needs register_min points and no tie, the second lists the countries tied
+        at the top on any points ("downtown" and "apartment" are North American: USA and CAN)."""
         found: dict[str, set[str]] = {}
         for match_id, s, e in self.register(doc):
             found.setdefault(doc.vocab.strings[match_id], set()).add(doc[s:e].text.lower())
         weights = self.gaz.register
         ranked = sorted(((sum(weights[k].get(w, 1) for w in v), k) for k, v in found.items()), reverse=True)
         ranked += [(0, ""), (0, "")]
-        (top, iso3), (second, _) = ranked[0], ranked[1]
+        top = ranked[0][0]
+        tied = tuple(k for n, k in ranked if n == top and k)
+        second = next((n for n, _ in ranked if n < top), 0)
         if not top or top < self.gaz.register_margin * second:
-            return None, None
-        return (iso3 if top >= self.gaz.register_min else None), iso3
+            return None, ()
+        return (tied[0] if len(tied) == 1 and top >= self.gaz.register_min else None), tied
 
     def _local_frame(self, doc: Doc, resolved: list[tuple[_Hit, Candidate]], ev: _Evidence) -> list:
         """In a local article (several places of one country, or the voice of one country's local press, and no
@@ -548,9 +551,11 @@ class CountryResolver:
         local = [iso for iso, keys in ev.local.items() if sum(keys.values()) >= LOCAL_ANCHORS]
         known_only = False  # on a leaning register, only towns the gazetteer knows in the home country
         if len(local) != 1:
-            if local or ev.register_lean is None:
+            if local or not ev.register_lean:
                 return resolved
-            local = [ev.register_lean]
+            if len(ev.register_lean) > 1:
+                return self._lean_namesakes(doc, resolved, ev)
+            local = list(ev.register_lean)
             known_only = ev.register is None
         home = local[0]
         if not known_only:
@@ -588,6 +593,25 @@ class CountryResolver:
             if c.iso3 != home and not h.reason and c.via == "city" and any(key.startswith(m + " ") for m in moved):
                 h.reason = "context"
                 out[i] = (h, Candidate(home, "city", doc[h.start:h.end].text, 0))
+        return out
+
+    def _lean_namesakes(self, doc: Doc, resolved: list[tuple[_Hit, Candidate]], ev: _Evidence) -> list:
+        """The press voice points at several countries (North American words: USA or CAN): a foreign namesake
+        that the gazetteer knows in exactly one of them, in an article naming no other country, is that town."""
+        out = []
+        for h, c in resolved:
+            key = doc[h.start:h.end].text.lower()
+            if c.iso3 in ev.register_lean or h.reason or any(
+                    other not in ev.register_lean and any(key not in s and s not in key for s in ev.surfaces[other])
+                    for other in ev.surfaces):
+                out.append((h, c))
+                continue
+            inside = [x for x in h.cands + h.alts if x.iso3 in ev.register_lean and x.via in PLACE_ROUTES]
+            if len({x.iso3 for x in inside}) != 1:
+                out.append((h, c))
+                continue
+            h.reason = "context"
+            out.append((h, inside[0]))
         return out
 
     def _unknown_places(self, doc: Doc, covered: bytearray, home: str | None, hits: list[_Hit]) -> list[Mention]:
