@@ -22,6 +22,7 @@ from geolens.ingest import (
     Article,
     IngestError,
     Rejected,
+    check_size,
     clean_filename,
     from_text,
     max_bytes_default,
@@ -139,11 +140,8 @@ def drafts_from_bytes(
     """Read one uploaded file (a batch file gives many articles) and analyse each article in it."""
     origin = clean_filename(name)
     base = file_id or _draft_key(origin, hashlib.sha256(data).hexdigest())
-    if len(data) > max_bytes:
-        reason = f"the file is {len(data) / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB upload limit"
-        return [Draft(base, origin, error=reason, status="refused", file_id=file_id)]
     try:
-        items = read_bytes(name, data, max_bytes=max_bytes, **overrides)
+        items = read_bytes(name, data, max_bytes=max_bytes, **overrides)  # the size check included
     except IngestError as exc:
         return [Draft(base, origin, error=str(exc), status="refused", file_id=file_id)]
     except Exception as exc:  # noqa: BLE001 - a reader bug on one file must not take the page (or a batch) down
@@ -211,20 +209,11 @@ def with_fields(tables: ArticleTables, *, title: str, source: str, published: da
     )
 
 
-def stored_ids(store: Store, ids: list[str]) -> set[str]:
-    """Which of `ids` are already in the database (one short read)."""
-    if not ids or not store.exists():
-        return set()
-    with store.reader() as con:
-        rows = con.execute("SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).fetchall()
-    return {r[0] for r in rows}
-
-
 def mark_stored(store: Store, drafts: list[Draft]) -> None:
     """Flag ready drafts whose article is already stored; a busy database just leaves them as they are."""
     ready = [d for d in drafts if d.status == "ready"]
     try:
-        found = stored_ids(store, [d.article_id for d in ready])
+        found = store.stored_ids([d.article_id for d in ready])
     except StoreError:
         return
     for d in ready:
@@ -406,9 +395,10 @@ def _take_files(files: list, *, store: Store, max_bytes: int, total_bytes: int |
     for i, f in enumerate(new, start=1):
         shown = clean_filename(f.name)
         bar.progress((i - 1) / len(new), text=f"Reading and analysing {i} of {len(new)}: {md_escape(shown)}")
-        if f.size > max_bytes:  # enforced here too, not only by the browser
-            reason = f"the file is {f.size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB upload limit"
-            fresh.append(Draft(f.file_id, shown, error=reason, status="refused", file_id=f.file_id))
+        try:
+            check_size(f.size, max_bytes)  # enforced here too, not only by the browser, before reading the file
+        except IngestError as exc:
+            fresh.append(Draft(f.file_id, shown, error=str(exc), status="refused", file_id=f.file_id))
             continue
         fresh.extend(drafts_from_bytes(f.name, f.getvalue(), max_bytes=max_bytes, file_id=f.file_id))
     bar.progress(1.0, text=f"Read and analysed {len(new)} file(s)")

@@ -51,6 +51,12 @@ def max_bytes_default() -> int:
     return settings.max_file_bytes()
 
 
+def check_size(size: int, limit: int) -> None:
+    """Raise IngestError when an input of `size` bytes is over the `limit` (the one message for every caller)."""
+    if size > limit:
+        raise IngestError(f"the file is {size / 1048576:.1f} MB, over the {limit / 1048576:.3g} MB limit")
+
+
 def clean_filename(name: str) -> str:
     """A display-safe file name: the last path component, without control characters."""
     base = re.split(r"[\\/]", str(name or ""))[-1]
@@ -249,8 +255,7 @@ def read_file(path: str | os.PathLike, *, max_bytes: int | None = None, **overri
         raise IngestError(f"cannot read {p.name}: {exc.strerror or exc}") from exc
     if not p.is_file():
         raise IngestError(f"{p.name} is not a file")
-    if size > limit:
-        raise IngestError(f"the file is {size / 1048576:.1f} MB, over the {limit / 1048576:.3g} MB limit")
+    check_size(size, limit)
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -262,8 +267,7 @@ def read_bytes(name: str, data: bytes, *, max_bytes: int | None = None, **overri
     """Read an uploaded file's bytes into Articles; the suffix of `name` decides the format."""
     limit = max_bytes or max_bytes_default()
     name = clean_filename(name)
-    if len(data) > limit:
-        raise IngestError(f"the file is {len(data) / 1048576:.1f} MB, over the {limit / 1048576:.3g} MB limit")
+    check_size(len(data), limit)
     if not data.strip():
         raise IngestError("the file is empty")
     suffix = Path(name).suffix.lower()

@@ -140,7 +140,7 @@ def ingest_articles(
     results: dict[int, Outcome] = {}
     if articles:
         store.check_writable(sum(len(a.text.encode("utf-8", "surrogatepass")) for a in articles))
-    stored = _stored_ids(store, [article_id(a.text) for a in articles])
+    stored = store.stored_ids([article_id(a.text) for a in articles])
     todo: list[tuple[int, Article]] = []
     seen: set[str] = set()
     for i, a in enumerate(articles):
@@ -174,14 +174,6 @@ def ingest_articles(
     if batch:
         flush()
     return [results[i] for i in range(len(articles))]
-
-
-def _stored_ids(store: Store, ids: list[str]) -> set[str]:
-    if not store.exists() or not ids:
-        return set()
-    with store.reader() as con:
-        rows = con.execute("SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [ids]).fetchall()
-    return {r[0] for r in rows}
 
 
 def _write(store: Store, batch: list[tuple[Article, ArticleTables]]) -> list[Outcome]:

@@ -344,6 +344,16 @@ class Store:
         with self.reader() as con:
             return con.execute("SELECT 1 FROM articles WHERE article_id = ?", [article_id]).fetchone() is not None
 
+    def stored_ids(self, ids: list[str]) -> set[str]:
+        """Which of `ids` are stored already (one short read; empty for a missing database)."""
+        if not ids or not self.exists():
+            return set()
+        with self.reader() as con:
+            rows = con.execute(
+                "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?))", [list(ids)]
+            ).fetchall()
+        return {r[0] for r in rows}
+
     def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
         """Load one tidy table (optionally filtered by a SQL `where` clause) with the schema's dtypes."""
         if name not in SCHEMA:

@@ -417,7 +417,7 @@ def test_upload_oversize_file_is_refused_on_the_server(db, monkeypatch):
     monkeypatch.setenv("GEOLENS_MAX_MB", "1")
     big = ("Allies meet\n" + BODY + "\n").encode() * 6000  # about 2 MB
     at = upload(open_page(), ("big.txt", big))
-    assert "over the 1 MB upload limit" in at.error[0].value
+    assert "over the 1 MB limit" in at.error[0].value
     assert n_stored(db) == 0
 
 
@@ -701,3 +701,38 @@ def test_upload_over_the_total_limit_reads_nothing_says_so_and_takes_a_smaller_u
     at = upload(at, *files[:2])  # two of them fit: read and analysed now
     table = results_table(at)
     assert list(table["status"]) == ["analysed, not saved yet"] * 2
+
+
+# -- the same verdict from the Upload page and the command line ---------------------------------------------------
+
+SAME_VERDICT_INPUTS = [(name, data) for name, data, _ in BAD_INPUTS] + [
+    ("big.txt", ("Allies meet\n" + BODY + "\n").encode() * 8000),  # 2.6 MB: over the 2 MB limit set below
+    ("long.txt", ("Allies meet\n" + (BODY + " ") * 3300).encode()),  # 1.0 MB: fits, but over a million characters
+]
+
+
+def test_upload_and_cli_give_the_same_verdict_on_every_bad_input(tmp_path, monkeypatch, nlp):
+    monkeypatch.setenv("GEOLENS_MAX_MB", "2")
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    files = SAME_VERDICT_INPUTS
+    assert 2 * 1048576 < len(files[-2][1]) and 1_000_000 < len(files[-1][1]) < 2 * 1048576
+    for name, data in files:
+        (folder / name).write_bytes(data)
+    db = tmp_path / "verdict.duckdb"
+    cli = subprocess.run(
+        [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--db", str(db), *(str(folder / n) for n, _ in files)],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "GEOLENS_MAX_MB": "2"}, timeout=600,
+    )
+    assert cli.returncode == 1, cli.stderr
+    from_cli = {}
+    for line in cli.stdout.splitlines():
+        if line.startswith("rejected: "):
+            origin, reason = line.removeprefix("rejected: ").split(": ", 1)
+            from_cli[Path(origin).name] = reason
+    monkeypatch.setenv("GEOLENS_DB", str(tmp_path / "page.duckdb"))
+    at = upload(open_page(), *files)
+    table = results_table(at)
+    from_page = dict(zip(table["input"], table["reason"], strict=True))
+    assert set(table["status"]) == {"refused"}
+    assert from_page == from_cli
