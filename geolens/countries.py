@@ -51,6 +51,7 @@ LOCAL_ANCHORS = 2
 LOCAL_REPEATS = 1
 # "Syrian Democratic Forces (SDF)": up to eight words, then the acronym in parentheses.
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’.-]*,?\s+(?:(?:of|for|and|the|on|de|du|des|la|el|al)\s+)*){1,8})\(([A-Z][A-Za-z&]{1,9})\)")
+_LANGUAGE_LIST_FILLERS = frozenset({"only", "fluent", "fluently", "and", "or", ",", "both", "either"})
 _SENTENCE_END = frozenset({".", "!", "?"})
 _DATELINE_CLOSE = frozenset({"—", "–", "-", "--", "---", "(", ","})
 MAX_DATELINE_TOKENS = 4
@@ -336,8 +337,11 @@ class CountryResolver:
             return True
         if nxt is not None and nxt.pos_ in ("NOUN", "PROPN", "ADJ", "NUM"):
             return False  # used as an adjective: "French engineer"
-        prev = doc[start - 1].lower_ if start else ""
-        return prev in self.gaz.language_before
+        # Walk back over a list of languages and its fillers: "spoke only French and Farsi", "in English and Spanish".
+        i = start - 1
+        while i >= 0 and (doc[i].lower_ in _LANGUAGE_LIST_FILLERS or doc[i].text in self.gaz.language_demonyms):
+            i -= 1
+        return i >= 0 and doc[i].lower_ in self.gaz.language_before
 
     # ---------------------------------------------------------------- ambiguity
     def _blocked_by_person(self, doc: Doc, hit: _Hit, surnames: set[str], persons: list[Span]) -> bool:
