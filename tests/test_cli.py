@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -344,3 +345,42 @@ def test_cli_ingest_max_mb_is_passed_as_a_limit_and_bad_values_are_refused(tmp_p
     assert r.returncode == 1 and "over the 0.01 MB limit" in r.stdout
     bad = run("ingest", "--no-progress", "--max-mb", "-3", "--db", db, tmp_path / "a.txt")
     assert bad.returncode == 2 and bad.stderr.strip() == "error: --max-mb -3 is not a size (give megabytes above 0)"
+
+
+def test_cli_ingest_interrupted_with_ctrl_c_says_so_in_one_line(tmp_path):
+    import os
+    import signal
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("reads worker state from /proc")
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps({"title": f"T{i}", "text": f"Round {i} of the talks. " + BODY}) for i in range(40)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--workers", "2", "--db", str(tmp_path / "i.duckdb"),
+         str(batch)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+
+    def armed_workers() -> int:  # pool workers that ignore SIGINT: set up, and analysing
+        n = 0
+        for d in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = open(f"/proc/{d}/stat").read()
+                status = open(f"/proc/{d}/status").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == proc.pid:
+                sigign = int(next(x for x in status.splitlines() if x.startswith("SigIgn:")).split()[1], 16)
+                n += bool(sigign & (1 << (signal.SIGINT - 1)))
+        return n
+
+    try:
+        while armed_workers() < 2 and proc.poll() is None:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, as in a terminal
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, (out, err)
+    assert err.strip() == "interrupted; nothing half-written was kept"
