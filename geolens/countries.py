@@ -288,6 +288,11 @@ class CountryResolver:
                 return True
         if first in self.gaz.saint_prefixes and nxt is not None and nxt.text in self.gaz.org_heads:
             return True  # "St Helena Hospital"
+        if hit.cands and all(c.via == "demonym" for c in hit.cands) and doc[hit.start].ent_type_ in ("ORG", "FAC"):
+            # A demonym inside the name of a hospital, a restaurant, a block of flats: "St. Rose Dominican
+            # Hospital", "Spanish Oaks Apartments".
+            ent = next((e for e in doc.ents if e.start <= hit.start < e.end), None)
+            return ent is not None and ent.start < hit.start and doc[ent.end - 1].text in self.gaz.org_heads
         return False
 
     def _acronyms(self, doc: Doc) -> dict[str, tuple[int, int]]:
