@@ -353,6 +353,7 @@ def render_inputs(*, store: Store, max_bytes: int, total_bytes: int | None = Non
             go = st.form_submit_button("Analyse text", type="primary", key=_k("paste_go"))
         if go:
             with st.spinner("Analysing…"):
+                _warn_if_unwritable(store)
                 _add_drafts([draft_from_text(text)], store)
     with url_tab:
         with st.form(_k("url_form"), border=False):
@@ -360,7 +361,19 @@ def render_inputs(*, store: Store, max_bytes: int, total_bytes: int | None = Non
             go = st.form_submit_button("Fetch and analyse", type="primary", key=_k("url_go"))
         if go:
             with st.spinner("Fetching and analysing…"):
+                _warn_if_unwritable(store)
                 _add_drafts(drafts_from_url(url, max_bytes=max_bytes), store)
+
+
+def _warn_if_unwritable(store: Store) -> None:
+    """Before analysing new inputs, say at once if saving them is bound to fail (the analysis is still shown)."""
+    try:
+        store.check_writable()
+    except StoreError as exc:
+        st.warning(
+            f"Saving will not work until this is fixed: {md_escape(str(exc))}. The analysis is still shown.",
+            icon=":material/warning:",
+        )
 
 
 def _take_files(files: list, *, store: Store, max_bytes: int, total_bytes: int | None = None) -> None:
@@ -390,6 +403,7 @@ def _take_files(files: list, *, store: Store, max_bytes: int, total_bytes: int |
             store,
         )
         return
+    _warn_if_unwritable(store)
     bar = st.progress(0.0, text="Reading and analysing…")
     fresh: list[Draft] = []
     for i, f in enumerate(new, start=1):

@@ -736,3 +736,12 @@ def test_upload_and_cli_give_the_same_verdict_on_every_bad_input(tmp_path, monke
     from_page = dict(zip(table["input"], table["reason"], strict=True))
     assert set(table["status"]) == {"refused"}
     assert from_page == from_cli
+
+
+def test_upload_says_before_analysing_when_saving_cannot_work(tmp_path, monkeypatch, nlp, seed_text):
+    monkeypatch.setenv("GEOLENS_DB", str(tmp_path / "gone" / "upload.duckdb"))
+    at = paste(open_page(), seed_text)
+    [warning] = [w.value for w in at.warning]
+    assert "Saving will not work until this is fixed" in warning and "does not exist" in warning
+    assert at.dataframe  # the analysis is shown all the same
+    assert not (tmp_path / "gone").exists()
