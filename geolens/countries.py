@@ -288,6 +288,13 @@ class CountryResolver:
                 return True
         if first in self.gaz.saint_prefixes and nxt is not None and nxt.text in self.gaz.org_heads:
             return True  # "St Helena Hospital"
+        if hit.cands and all(c.via == "demonym" for c in hit.cands):
+            # "Spanish Oaks Apartments", "Italian Grill": a demonym opening a building's or a business's name.
+            j = hit.end
+            while j < len(doc) and j - hit.end < 3 and doc[j].is_title and doc[j].text not in self.gaz.building_heads:
+                j += 1
+            if j < len(doc) and doc[j].text in self.gaz.building_heads:
+                return True
         if hit.cands and all(c.via == "demonym" for c in hit.cands) and doc[hit.start].ent_type_ in ("ORG", "FAC"):
             # A demonym inside the name of a hospital, a restaurant, a block of flats: "St. Rose Dominican
             # Hospital", "Spanish Oaks Apartments".

@@ -77,6 +77,7 @@ class Gazetteer:
     code_countries: set[str] = field(default_factory=set)  # whose states news writes after a town: USA CAN AUS
     org_heads: set[str] = field(default_factory=set)  # "Hospital", "Bank": words that head an organisation's name
     saint_prefixes: set[str] = field(default_factory=set)  # "St", "Saint"
+    building_heads: set[str] = field(default_factory=set)  # "Apartments", "Grill": end a building's name
     counties: set[str] = field(default_factory=set)  # lower-cased second-level names: "laurel county"
     # Towns named like a country ("Lebanon" -> Lebanon, Ohio), exact case -> their readings as places.
     country_namesakes: dict[str, list[Candidate]] = field(default_factory=dict)
@@ -286,6 +287,7 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
     gaz.boilerplate = {s.lower() for s in filters.get("boilerplate", ())}
     gaz.non_entities = set(filters.get("non_entities", ()))
     gaz.org_heads = set(filters.get("org_heads", ()))
+    gaz.building_heads = set(filters.get("building_heads", ()))
     gaz.saint_prefixes = set(filters.get("saint_prefixes", ()))
 
 
