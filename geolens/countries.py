@@ -266,13 +266,20 @@ class CountryResolver:
                 continue
             taken[hit.start:hit.end] = b"\x01" * (hit.end - hit.start)
             chosen.append(hit)
-        kept = [h for h in chosen if not h.region and not self._names_an_org(doc, h)]
+        kept = [h for h in chosen if not h.region and not self._names_an_org(doc, h)
+                and not self._is_street(doc, h)]
         acronyms = self._acronyms(doc)
         if acronyms:
             # An acronym the article spells out means that organisation, not what the gazetteer knows by it.
             kept = [h for h in kept if doc[h.start:h.end].text not in acronyms]
             layer = [h for h in layer if doc[h.start:h.end].text not in acronyms]
         return sorted(kept, key=lambda h: h.start), layer, acronyms
+
+    def _is_street(self, doc: Doc, hit: _Hit) -> bool:
+        """A town's name that names a street ("Van Dorn Street", "Queens Ave."): not the town. A state's or a
+        country's name before such a word stays (it mostly names an agency: "Minnesota Highway Safety")."""
+        return (hit.end < len(doc) and doc[hit.end].text in self.gaz.street_words
+                and all(c.via in ("city", "capital") for c in hit.cands))
 
     def _names_an_org(self, doc: Doc, hit: _Hit) -> bool:
         """A place or saint's name that is part of an organisation's name: "St Vincent's Hospital", "St. Mary's",

@@ -64,6 +64,7 @@ class Gazetteer:
     culture_after: set[str] = field(default_factory=set)  # "food", "heritage": after a demonym, not the state
     seats: set[str] = field(default_factory=set)  # seats of government: always the state, never a place
     feature_words: set[str] = field(default_factory=set)
+    street_words: set[str] = field(default_factory=set)  # "Street", "Ave.": a place name before them is a street
     plural_demonyms: set[str] = field(default_factory=set)  # "Mexicans": people, not the state
     place_type_words: set[str] = field(default_factory=set)  # lower-cased: "county", "village", "parish"
     name_connectors: set[str] = field(default_factory=set)  # lower-cased words inside names: "of", "de", "and"
@@ -269,6 +270,7 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
         gaz.regions.add(row["pattern"])
     features = yaml.safe_load((data_dir / "geo_features.yaml").read_text(encoding="utf-8"))
     gaz.feature_words = set(features.get("feature_words", ()))
+    gaz.street_words = set(features.get("street_words", ()))
     gaz.place_type_words = {w.lower() for w in features.get("place_type_words", ())}
     gaz.name_connectors = {w.lower() for w in features.get("name_connectors", ())}
     gaz.language_demonyms = set(features.get("language_demonyms", ()))
