@@ -52,6 +52,8 @@ LOCAL_REPEATS = 1
 # "Syrian Democratic Forces (SDF)": up to eight words, then the acronym in parentheses.
 _ACRONYM = re.compile(r"((?:[A-Z][\w'’.-]*,?\s+(?:(?:of|for|and|the|on|de|du|des|la|el|al)\s+)*){1,8})\(([A-Z][A-Za-z&]{1,9})\)")
 _LANGUAGE_LIST_FILLERS = frozenset({"only", "fluent", "fluently", "and", "or", ",", "both", "either"})
+_NAME_ABBREVIATIONS = {"st.": "saint", "st": "saint", "ste.": "sainte", "ft.": "fort", "ft": "fort", "mt.": "mount",
+                       "mt": "mount"}
 _SENTENCE_END = frozenset({".", "!", "?"})
 _DATELINE_CLOSE = frozenset({"—", "–", "-", "--", "---", "(", ","})
 MAX_DATELINE_TOKENS = 4
@@ -151,6 +153,10 @@ class CountryResolver:
         found = self.gaz.places.get(key)
         if found is None and not key.isascii():
             found = self.gaz.places.get(fold(key))
+        short = key.split(" ", 1)[0]
+        if short in _NAME_ABBREVIATIONS and " " in key and not any(c.primary for c in found or ()):
+            # "St. Paul", "Ft. Myers", "Mt. Vernon": the gazetteer spells the word out ("Saint Paul").
+            found = self.gaz.places.get(_NAME_ABBREVIATIONS[short] + key[len(short):]) or found
         return list(found or ())
 
     def _accept_place(self, doc: Doc, span: Span, labels: list[str], cands: list[Candidate]) -> str | None:
