@@ -598,7 +598,8 @@ class CountryResolver:
             # Other names of that country, not this name again ("Dublin City" is no support for "Dublin").
             foreign_support = {s for s in ev.surfaces.get(c.iso3, set()) if key not in s and s not in key}
             inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
-            if c.iso3 == home or foreign_support or h.reason or (c.via in COUNTRY_ROUTES and not inside) or (
+            if c.iso3 == home or foreign_support or h.reason or (
+                    c.via in COUNTRY_ROUTES and (not inside or ev.local_home != home)) or (
                     c.via == "subdivision" and not inside and known_only):
                 out.append((h, c))
                 continue
@@ -630,7 +631,7 @@ class CountryResolver:
         out = []
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
-            if c.iso3 in ev.register_lean or h.reason or any(
+            if c.iso3 in ev.register_lean or h.reason or c.via in COUNTRY_ROUTES or any(
                     other not in ev.register_lean and any(key not in s and s not in key for s in ev.surfaces[other])
                     for other in ev.surfaces):
                 out.append((h, c))
