@@ -54,6 +54,9 @@ _ACRONYM = re.compile(r"((?:[A-Z][\w'’.-]*,?\s+(?:(?:of|for|and|the|on|de|du|d
 _LANGUAGE_LIST_FILLERS = frozenset({"only", "fluent", "fluently", "and", "or", ",", "both", "either"})
 _NAME_ABBREVIATIONS = {"st.": "saint", "st": "saint", "ste.": "sainte", "ft.": "fort", "ft": "fort", "mt.": "mount",
                        "mt": "mount"}
+# Entity labels of names that hold a place name without being the place: treaties, events, works, products
+# (not ORG: the tagger calls "Paris police" and "Mansfield council" organisations).
+_NAME_LABELS = frozenset({"EVENT", "LAW", "WORK_OF_ART", "PRODUCT"})
 _SENTENCE_END = frozenset({".", "!", "?"})
 _DATELINE_CLOSE = frozenset({"—", "–", "-", "--", "---", "(", ","})
 MAX_DATELINE_TOKENS = 4
@@ -312,7 +315,8 @@ class CountryResolver:
             # A demonym inside the name of a hospital, a restaurant, a block of flats: "St. Rose Dominican
             # Hospital", "Spanish Oaks Apartments".
             ent = next((e for e in doc.ents if e.start <= hit.start < e.end), None)
-            return ent is not None and ent.start < hit.start and doc[ent.end - 1].text in self.gaz.org_heads
+            first = ent.start + 1 if ent is not None and doc[ent.start].lower_ == "the" else getattr(ent, "start", 0)
+            return ent is not None and first < hit.start and doc[ent.end - 1].text in self.gaz.org_heads
         return False
 
     def _acronyms(self, doc: Doc) -> dict[str, tuple[int, int]]:
@@ -392,7 +396,7 @@ class CountryResolver:
         if hit.reason == "qualifier" or (len(isos) == 1 and not hit.alts):
             return cands[0]
         prior = max(cands, key=_key)
-        regional = self._regional(doc, hit, prior, ev)
+        regional = None if self._in_a_name(doc, hit) else self._regional(doc, hit, prior, ev)
         if regional is not None:
             if regional not in cands:
                 hit.cands = cands + [regional]
@@ -595,6 +599,9 @@ class CountryResolver:
         out = []
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
+            if self._in_a_name(doc, h):
+                out.append((h, c))  # a place inside a treaty's, an event's or a work's name: "Paris Climate Accord"
+                continue
             # Other names of that country, not this name again ("Dublin City" is no support for "Dublin").
             foreign_support = {s for s in ev.surfaces.get(c.iso3, set()) if key not in s and s not in key}
             inside = [x for x in h.cands + h.alts if x.iso3 == home and x.via in PLACE_ROUTES]
@@ -625,13 +632,24 @@ class CountryResolver:
                 out[i] = (h, Candidate(home, "city", doc[h.start:h.end].text, 0))
         return out
 
+    @staticmethod
+    def _in_a_name(doc: Doc, hit: _Hit) -> bool:
+        """The place opens or sits in the name of a treaty, an event, a work or a product ("Paris Climate Accord",
+        the tagger marking only "Accord")."""
+        j = hit.start
+        while j < len(doc) and j < hit.end + 4 and (j < hit.end or (doc[j].is_title and doc[j].tag_ == "NNP")):
+            if doc[j].ent_type_ in _NAME_LABELS:
+                return True
+            j += 1
+        return False
+
     def _lean_namesakes(self, doc: Doc, resolved: list[tuple[_Hit, Candidate]], ev: _Evidence) -> list:
         """The press voice points at several countries (North American words: USA or CAN): a foreign namesake
         that the gazetteer knows in exactly one of them, in an article naming no other country, is that town."""
         out = []
         for h, c in resolved:
             key = doc[h.start:h.end].text.lower()
-            if c.iso3 in ev.register_lean or h.reason or c.via in COUNTRY_ROUTES or any(
+            if c.iso3 in ev.register_lean or h.reason or c.via in COUNTRY_ROUTES or self._in_a_name(doc, h) or any(
                     other not in ev.register_lean and any(key not in s and s not in key for s in ev.surfaces[other])
                     for other in ev.surfaces):
                 out.append((h, c))
