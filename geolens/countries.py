@@ -295,6 +295,8 @@ class CountryResolver:
         "Georgia's Department of ..." (the organisation is kept by the people-and-organisations pass). A place after
         "of" ("University of Kentucky") stays a toponym, as gazetteers and gold annotations read it."""
         first = doc[hit.start].text
+        if hit.start and doc[hit.start - 1].text in self.gaz.saint_prefixes:
+            return True  # "at St Vincent" (a hospital): a saint's name, not the town called "Vincent"
         nxt = doc[hit.end] if hit.end < len(doc) else None
         after = doc[hit.end + 1] if hit.end + 1 < len(doc) else None
         if nxt is not None and nxt.text in ("'s", "’s"):
