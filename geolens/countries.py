@@ -411,6 +411,11 @@ class CountryResolver:
             # never otherwise names this one ("Georgia" among "Atlanta" and "Savannah").
             if any_count[prior.iso3]:
                 return prior
+            states = [c for c in cands if c.via == "subdivision"]
+            ent = next((e for e in doc.ents if e.end > hit.end and (e.start == hit.start or (
+                e.start == hit.start - 1 and doc[e.start].lower_ == "the"))), None)
+            if states and ent is not None and ent.label_ == "ORG":
+                return states[0]  # a state's agency or firm: "Georgia Bureau of Investigation", "Georgia Power"
             local = [c for c in cands if c.via in PLACE_ROUTES and place_count[c.iso3]]
             return max(local, key=lambda c: (place_count[c.iso3], *_key(c))) if local else prior
         ctx = [c for c in cands if any_count[c.iso3]]

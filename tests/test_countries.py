@@ -435,6 +435,11 @@ def test_countries_georgia_with_a_georgia_dateline_is_the_us_state(countries_nlp
     assert {c for s, c, _ in found if s == "ATHENS"} == {"USA"}
 
 
+def test_countries_georgia_opening_an_agency_name_is_the_us_state(countries_nlp):
+    text = "Agents of the Georgia Bureau of Investigation searched the home on Tuesday, a spokeswoman said."
+    assert {c for s, c, _ in places(countries_nlp, text) if s == "Georgia"} == {"USA"}
+
+
 def test_countries_georgia_beside_tbilisi_is_the_country(countries_nlp):
     text = "Georgia recalled its ambassador after Russian troops moved closer to Tbilisi, officials in Georgia said."
     assert {c for s, c, _ in places(countries_nlp, text) if s == "Georgia"} == {"GEO"}
