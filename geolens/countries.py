@@ -285,10 +285,14 @@ class CountryResolver:
         return sorted(kept, key=lambda h: h.start), layer, acronyms
 
     def _is_street(self, doc: Doc, hit: _Hit) -> bool:
-        """A town's name that names a street ("Van Dorn Street", "Queens Ave."): not the town. A state's or a
-        country's name before such a word stays (it mostly names an agency: "Minnesota Highway Safety")."""
-        return (hit.end < len(doc) and doc[hit.end].text in self.gaz.street_words
-                and all(c.via in ("city", "capital") for c in hit.cands))
+        """A town's or a county's name that names a street ("Van Dorn Street", "Nordland Avenue", "Queens Ave."):
+        not the place. A country's name before such a word stays."""
+        if not all(c.via in ("city", "capital", "subdivision") for c in hit.cands):
+            return False
+        j = hit.end
+        while j < len(doc) and j < hit.end + 2 and doc[j].is_title and doc[j].text not in self.gaz.street_words:
+            j += 1  # "Van Dorn Street"
+        return j < len(doc) and doc[j].text in self.gaz.street_words
 
     def _names_an_org(self, doc: Doc, hit: _Hit) -> bool:
         """A place or saint's name that is part of an organisation's name: "St Vincent's Hospital", "St. Mary's",
