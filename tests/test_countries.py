@@ -527,3 +527,23 @@ def test_countries_lgl_local_news_floor(nlp, eval_dir, tmp_path):
     precision = float(article.split("P=")[1].split()[0])
     mention_f1 = float(mention.split("F1=")[1].split()[0])
     assert f1 >= 0.86 and precision >= 0.87 and mention_f1 >= 0.74, res.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Police found the stolen car on Van Dorn Street early Sunday morning.", "TUR"),  # a street
+        ("Crews repaved Nordland Avenue and two side streets last week.", "NOR"),  # a street, not the county
+        ("The fair offers Mexican food, Polish sausage and Irish dancing all weekend.", "MEX"),  # a cuisine
+        ("She spoke only French and Farsi when she moved to the city.", "FRA"),  # a language in a list
+        ("A fire broke out at the Spanish Oaks Apartments complex on Tuesday night.", "ESP"),  # a building
+        ("The nurses at St Vincent are not paid for overtime, the union said.", "VCT"),  # a saint, a hospital
+    ],
+)
+def test_countries_names_that_only_borrow_a_place_add_no_country(countries_nlp, text, absent):
+    assert absent not in countries_of(countries_nlp, text)
+
+
+def test_countries_saint_abbreviation_reads_like_the_gazetteer_spelling(countries_nlp):
+    text = "ST. PAUL — A Ramsey County judge set bail at $50,000 on Monday for a man accused of threats."
+    assert ("ST. PAUL", "USA") in {(s, c) for s, c, _ in places(countries_nlp, text)}
