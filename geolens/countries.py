@@ -20,6 +20,10 @@ from spacy.tokens import Doc, Span
 from geolens.gazetteer import ROUTE_RANK, Candidate, Gazetteer, fold, load_gazetteer
 from geolens.records import Mention
 
+# The publication's country (ISO3), when the caller knows it from the article's source or address: set
+# doc.user_data[HOME_HINT_KEY] before the component runs; it then stands for the press voice of the text.
+HOME_HINT_KEY = "geolens:home_country"
+
 if not Doc.has_extension("geo_mentions"):
     Doc.set_extension("geo_mentions", default=None)
 
@@ -546,7 +550,8 @@ class CountryResolver:
                     continue
                 inside = [Candidate(iso3, "city", doc[h.start:h.end].text, 0, True, regions)]
             h.cands, h.reason, h.weak = inside, "qualifier", False
-        clearly, leaning = self._register(doc)
+        hint = doc.user_data.get(HOME_HINT_KEY)
+        clearly, leaning = (hint, (hint,)) if hint else self._register(doc)
         ev = _Evidence(register=clearly, register_lean=leaning)
         seen: set[tuple[str, str]] = set()
         for h in hits:

@@ -526,7 +526,7 @@ def test_countries_lgl_local_news_floor(nlp, eval_dir, tmp_path):
     f1 = float(res.stdout.strip().splitlines()[-1].split("=")[1])
     precision = float(article.split("P=")[1].split()[0])
     mention_f1 = float(mention.split("F1=")[1].split()[0])
-    assert f1 >= 0.86 and precision >= 0.87 and mention_f1 >= 0.74, res.stdout
+    assert f1 >= 0.88 and precision >= 0.90 and mention_f1 >= 0.76, res.stdout
 
 
 @pytest.mark.parametrize(
@@ -547,3 +547,22 @@ def test_countries_names_that_only_borrow_a_place_add_no_country(countries_nlp, 
 def test_countries_saint_abbreviation_reads_like_the_gazetteer_spelling(countries_nlp):
     text = "ST. PAUL — A Ramsey County judge set bail at $50,000 on Monday for a man accused of threats."
     assert ("ST. PAUL", "USA") in {(s, c) for s, c, _ in places(countries_nlp, text)}
+
+
+def test_countries_publication_country_given_by_the_caller_places_namesakes(blank_resolver):
+    from geolens.countries import HOME_HINT_KEY
+
+    nlp, component = blank_resolver
+    text = "Firefighters in London put out a kitchen fire on Tuesday."
+
+    def run(hint):
+        doc = nlp.make_doc(text)
+        for t in doc:
+            t.tag_ = "NNP" if t.text[:1].isupper() else "NN"
+        doc.ents = [doc.char_span(text.index("London"), text.index("London") + 6, label="GPE")]
+        if hint:
+            doc.user_data[HOME_HINT_KEY] = hint
+        return {(m.surface, m.country, m.via) for m in component(doc)._.geo_mentions}
+
+    assert ("London", "GBR", "city") in run(None)
+    assert ("London", "CAN", "context") in run("CAN")  # a London, Ont. paper
