@@ -4,6 +4,12 @@ Routes: country names, demonyms, capitals and seats of government (metonyms), ci
 subdivisions (looked up on the model's GPE/LOC/FAC entities), leaders (person mentions carrying a country) and
 national institutions (org mentions carrying a country). Ambiguous surfaces are settled by what the rest of the
 article says; regions, seas and personal names that contain a country word are kept out.
+
+The article's own geography decides namesakes ("Paris, Texas" vs Paris), and `Mention.via` of a place says which
+signal did: "qualifier" (a state or province after a comma: "LONDON, Ont."), "region" (other places of the article
+lie in the namesake's state: "Paris" beside "Lamar County") or "context" (a local article's home country, from its
+places or its press voice: data/countries/local_register.yaml); otherwise the route ("city", "subdivision").
+Acronyms the text defines ("Syrian Democratic Forces (SDF)") mean that organisation wherever they recur.
 Sets Doc._.geo_mentions: list[geolens.records.Mention], sorted by start offset.
 """
 
