@@ -16,9 +16,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from geolens import settings
 from geolens.records import EvidenceFeatures
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "theme_model.json"
+DEFAULT_MODEL = settings.THEME_MODEL
 FEATURE_NAMES = (
     "log_score",
     "max_sentence",
@@ -101,9 +102,7 @@ class ThemeModel:
             "per_theme": {t: [round(w, 5) for w in ws] for t, ws in self.per_theme.items()},
             "bias": {t: round(b, 5) for t, b in self.bias.items()},
             "idf": {w: round(v, 4) for w, v in sorted(self.idf.items())},
-            "lexical": {
-                t: {w: round(v, 4) for w, v in sorted(ws.items()) if abs(v) >= 5e-4} for t, ws in self.lexical.items()
-            },
+            "lexical": {t: {w: round(v, 4) for w, v in sorted(ws.items())} for t, ws in self.lexical.items()},
         }
 
     @classmethod
@@ -129,8 +128,7 @@ class ThemeModel:
 
 def default_model_path() -> Path:
     """The theme model file: $GEOLENS_THEME_MODEL if set, else data/theme_model.json in the project."""
-    env = os.environ.get("GEOLENS_THEME_MODEL")
-    return Path(env).expanduser() if env else DEFAULT_MODEL
+    return settings.theme_model_path()
 
 
 def load_theme_model(path: str | os.PathLike | None = None) -> ThemeModel | None:

@@ -1,6 +1,7 @@
 """Train and cross-validate the learned theme layer (data/theme_model.json) on labelled articles.
 
 usage: python -m geolens.theme_training [GOLD.jsonl ...] [--folds 5] [--write data/theme_model.json]
+                                       [--baseline-taxonomy OLD.yaml]
 
 With no files it reads ../shared/eval/themes_train.jsonl, themes_security_train.jsonl and themes_dev.jsonl.
 It prints nested cross-validated figures (the decision threshold of each fold is chosen by an inner
@@ -59,13 +60,13 @@ def read_gold(paths: list[Path]) -> list[dict]:
     return rows
 
 
-def collect_examples(rows: list[dict]) -> list[Example]:
+def collect_examples(rows: list[dict], taxonomy_path: Path | None = None) -> list[Example]:
     """Run the shipped pipeline (without the learned layer) and keep what the model reads of each article."""
     from geolens.nlp import build_pipeline
-    from geolens.themes import ThemeTagger
+    from geolens.themes import ThemeTagger, load_taxonomy
 
     nlp = build_pipeline()
-    tagger = ThemeTagger(nlp, taxonomy=nlp.get_pipe("geolens_themes").taxonomy, use_model=False)
+    tagger = ThemeTagger(nlp, taxonomy=load_taxonomy(taxonomy_path), use_model=False)
     out = []
     with nlp.select_pipes(disable=["geolens_countries", "geolens_themes"]):
         for r, doc in zip(rows, nlp.pipe((r["text"] for r in rows), batch_size=16), strict=True):
@@ -250,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("gold", nargs="*", type=Path, default=[EVAL_DIR / g for g in DEFAULT_GOLD])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--write", type=Path, default=None, help="train on all files and write the model here")
+    ap.add_argument("--baseline-taxonomy", type=Path, default=None,
+                    help="also score the sentence rule of another taxonomy file (e.g. the previous release's)")
     args = ap.parse_args(argv)
     missing = [str(p) for p in args.gold if not p.exists()]
     if missing:
@@ -259,9 +262,15 @@ def main(argv: list[str] | None = None) -> int:
     from geolens.themes import load_taxonomy
 
     themes = load_taxonomy().ids
-    examples = collect_examples(read_gold(args.gold))
+    rows = read_gold(args.gold)
+    if args.baseline_taxonomy:
+        before = collect_examples(rows, args.baseline_taxonomy)
+        rule = [{t for t, f in ex.features.items() if f.rule_assigned} for ex in before]
+        print(report(before, rule, f"Baseline: the sentence rule of {args.baseline_taxonomy}"))
+        print()
+    examples = collect_examples(rows)
     baseline = [{t for t, f in ex.features.items() if f.rule_assigned} for ex in examples]
-    print(report(examples, baseline, "Baseline: the sentence rule alone (same cues, same run)"))
+    print(report(examples, baseline, "The sentence rule alone on the current cues (same run)"))
     print()
     print(report(examples, cross_validate(examples, themes, args.folds), f"Learned layer, nested {args.folds}-fold CV"))
     if args.write:

@@ -328,10 +328,10 @@ def _needs_annotation(pattern: list) -> bool:
     return any(str(k).upper() in _ANNOTATION_KEYS for tok in pattern for k in tok)
 
 
-def _lemma_bag(doc: Doc) -> dict[str, int]:
-    """Lower-case lemma counts of the content words of a Doc (the learned layer's lexical features)."""
+def _lemma_bag(tokens) -> dict[str, int]:
+    """Lower-case lemma counts of the content words of a Doc or Span (the learned layer's lexical features)."""
     out: dict[str, int] = defaultdict(int)
-    for tok in doc:
+    for tok in tokens:
         if tok.is_alpha and not tok.is_stop and len(tok) > 2:
             out[(tok.lemma_ or tok.text).lower()] += 1
     return out
@@ -443,11 +443,10 @@ class ThemeTagger:
     def analyse(self, doc: Doc) -> tuple[list[ThemeHit], list[ArticleTheme]]:
         """The cue hits and article-level themes of one Doc (sentences from doc.sents when set)."""
         found = self._evidence(doc)
-        confidences = (
-            self.model.confidences({t: f for t, (_, f) in found.items()}, _lemma_bag(doc))
-            if self.model is not None and found
-            else {}
-        )
+        confidences = {}
+        if self.model is not None and found:
+            feats = {t: f for t, (_, f) in found.items()}
+            confidences = self.model.confidences(feats, _lemma_bag(doc))
         all_hits: list[ThemeHit] = []
         decisions: list[ArticleTheme] = []
         for theme, (kept, feats) in found.items():
@@ -465,7 +464,7 @@ class ThemeTagger:
         return all_hits, decisions
 
     def evidence(self, doc: Doc) -> tuple[dict[str, EvidenceFeatures], dict[str, int]]:
-        """The evidence features of every theme with a cue hit, and the lemma counts (what the model reads)."""
+        """What the model reads: the evidence features of every theme with a cue hit, and the article's lemmas."""
         return {t: f for t, (_, f) in self._evidence(doc).items()}, _lemma_bag(doc)
 
     def _evidence(self, doc: Doc) -> dict[str, tuple[list[_Hit], EvidenceFeatures]]:

@@ -439,3 +439,19 @@ def test_themes_confidence_is_stored_with_each_decision(nlp, tmp_path):
     row = at[at["theme"] == "armed_conflict"].iloc[0]
     assert bool(row["assigned"]) and load_theme_model().threshold <= float(row["confidence"]) <= 1.0
     assert at["confidence"].between(0, 1).all()
+
+
+def test_retag_gives_a_database_from_before_confidence_its_confidences(tmp_path, small_store):
+    # A database written before article_themes had a confidence column, as an upgrading user has it.
+    import duckdb
+
+    with duckdb.connect(str(small_store.path)) as con:
+        con.execute("ALTER TABLE article_themes DROP COLUMN confidence")
+        assert "confidence" not in {r[0] for r in con.execute("DESCRIBE article_themes").fetchall()}
+    summary = retag(small_store)
+    assert summary.articles == 2
+    at = small_store.table("article_themes")
+    assert at["confidence"].notna().all() and at["confidence"].between(0, 1).all()
+    refugees = at[at["theme"] == "humanitarian"]
+    assert bool(refugees["assigned"].iloc[0])
+    assert float(refugees["confidence"].iloc[0]) >= load_theme_model().threshold
