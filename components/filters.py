@@ -194,6 +194,8 @@ def country_measure() -> str:
     return choice
 
 
-def measure_phrase(measure: str) -> str:
-    """How a page says which countries it counts: 'countries named (name, demonym, capital)'."""
-    return MEASURE_PHRASES.get(measure, "countries")
+def measure_phrase(measure: str, *, short: bool = False) -> str:
+    """How a page says which countries it counts: 'countries named (name, demonym, capital)', or with short=True
+    'countries named' (for chart titles)."""
+    phrase = MEASURE_PHRASES.get(measure, "countries")
+    return phrase.split(" (")[0] if short else phrase

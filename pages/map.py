@@ -47,7 +47,8 @@ st.plotly_chart(
 )
 st.caption(
     f"Colour = {counted}. Click a country to filter every page by it (outlined in orange); clear it in the "
-    "sidebar. " + (f"{len(counts)} {counted.split(' (')[0]} in the {n_sel:,} selected articles." if n_sel else "")
+    "sidebar. " + (f"{len(counts)} {filters.measure_phrase(measure, short=True)} in the {n_sel:,} selected articles."
+                   if n_sel else "")
 )
 st.dataframe(
     counts[["name", "country", "articles", "mentions"]],

@@ -38,7 +38,7 @@ with left:
         st.info(f"The selected articles have no {counted}. Switch “Count countries” to see the other measure.")
     else:
         title = ("Countries named in this article" if measure == "named" else "Countries attributed in this article"
-                 ) if single else f"Top {counted}"
+                 ) if single else f"Top {filters.measure_phrase(measure, short=True)}"
         st.plotly_chart(
             charts.country_bar(countries, top=15, value="mentions" if single else "articles", title=title),
             key="ov_countries",
