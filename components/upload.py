@@ -28,6 +28,7 @@ from geolens.ingest import (
     max_bytes_default,
     read_bytes,
 )
+from geolens.pipeline import AnalysisFailure, analyse_checked
 from geolens.queries import article_countries, theme_name
 from geolens.store import Store, StoreBusy, StoreError
 from geolens.tables import ArticleTables, coerce
@@ -93,24 +94,10 @@ def _mb(n: int) -> str:
     return f"{n / 1048576:.3g} MB"
 
 
-def max_chars() -> int:
-    """The longest text the pipeline will take (spaCy's max_length)."""
-    from geolens.nlp import get_pipeline
-
-    return get_pipeline().max_length
-
-
-def analyse_article(article: Article) -> ArticleTables:
-    """The tidy tables of one article (nothing stored); IngestError when the text is too long to analyse."""
-    from geolens.pipeline import analyse
-
-    limit = max_chars()
-    if len(article.text) > limit:
-        raise IngestError(
-            f"the text is {len(article.text):,} characters long; geolens analyses articles of up to {limit:,} characters"
-        )
+def analyse_article(article: Article) -> ArticleTables | AnalysisFailure:
+    """The library's analysis step (geolens.pipeline.analyse_checked), one session at a time."""
     with _ANALYSE_LOCK:
-        return analyse(article)
+        return analyse_checked(article)
 
 
 def _draft_key(*parts: str) -> str:
@@ -123,14 +110,9 @@ def _fields(article: Article) -> dict:
 
 def draft_from_article(article: Article, *, key: str, origin: str, file_id: str | None = None) -> Draft:
     """Analyse an article into a ready draft, or a refused one when the analysis cannot take it."""
-    try:
-        tables = analyse_article(article)
-    except IngestError as exc:
-        return Draft(key, origin, article=article, error=str(exc), status="refused", file_id=file_id)
-    except Exception as exc:  # noqa: BLE001 - a pipeline bug on one input must not take the page (or a batch) down
-        _log.exception("analysis failed on %s", origin)
-        reason = f"the analysis failed on this article (internal error: {type(exc).__name__}); please report it"
-        return Draft(key, origin, article=article, error=reason, status="refused", file_id=file_id)
+    tables = analyse_article(article)
+    if isinstance(tables, AnalysisFailure):
+        return Draft(key, origin, article=article, error=tables.reason, status="refused", file_id=file_id)
     return Draft(key, origin, article=article, tables=tables, file_id=file_id, fields=_fields(article))
 
 
@@ -283,14 +265,14 @@ def themes_html(tables: ArticleTables) -> str:
 
     One HTML element instead of an expander per theme keeps the page quick to draw in the browser.
     """
-    at = tables.article_themes.sort_values(["assigned", "score"], ascending=[False, False])
+    at = tables.article_themes.sort_values(["assigned", "confidence", "score"], ascending=[False, False, False])
     blocks = []
     for row in at.itertuples(index=False):
         weak = "" if row.assigned else " <i>(weak: not assigned)</i>"
         chip = theme_chips([(row.theme, theme_name(row.theme))])
         blocks.append(
             f'<details class="gl-theme-block" data-theme="{html.escape(row.theme, quote=True)}">'
-            f"<summary>{chip} {int(row.n_cues)} cue(s), score {float(row.score):.2f}{weak}</summary>"
+            f"<summary>{chip} confidence {float(row.confidence):.2f}, {int(row.n_cues)} cue(s){weak}</summary>"
             f"{evidence_html(tables, row.theme)}</details>"
         )
     return STYLE + "".join(blocks)
@@ -482,7 +464,7 @@ def render_analysis(tables: ArticleTables) -> None:
     """Countries, themes with their evidence sentences, and the text with every mention highlighted."""
     a = tables.articles.iloc[0]
     countries = countries_frame(tables)
-    at = tables.article_themes.sort_values("score", ascending=False)
+    at = tables.article_themes.sort_values(["confidence", "score"], ascending=False)
     assigned = at[at["assigned"]]
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Words", f"{int(a['n_words']):,}")
