@@ -604,6 +604,8 @@ class CountryResolver:
         if not self.context_places:
             return resolved
         local = [iso for iso, keys in ev.local.items() if sum(keys.values()) >= LOCAL_ANCHORS]
+        if len(local) == 1 and ev.register and ev.register != local[0]:
+            return resolved  # the places say one country, the press voice another ("Essex County" and the OPP)
         known_only = False  # on a leaning register, only towns the gazetteer knows in the home country
         if len(local) != 1:
             if local or not ev.register_lean:
