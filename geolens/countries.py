@@ -295,10 +295,12 @@ class CountryResolver:
         return sorted(kept, key=lambda h: h.start), layer, acronyms
 
     def _is_street(self, doc: Doc, hit: _Hit) -> bool:
-        """A town's or a county's name that names a street ("Van Dorn Street", "Nordland Avenue", "Queens Ave."):
-        not the place. A country's name before such a word stays."""
+        """A town's, a county's or a country's name that names a street ("Van Dorn Street", "Nordland Avenue",
+        "Lebanon Road"): not the place."""
         if not all(c.via in ("city", "capital", "subdivision") for c in hit.cands):
-            return False
+            # A country's name straight before a street word is a street too ("Lebanon Road").
+            return hit.end < len(doc) and doc[hit.end].text in self.gaz.street_words and all(
+                c.via == "name" for c in hit.cands)
         j = hit.end
         while j < len(doc) and j < hit.end + 2 and doc[j].is_title and doc[j].text not in self.gaz.street_words:
             j += 1  # "Van Dorn Street"
