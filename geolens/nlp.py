@@ -53,7 +53,7 @@ def model_name() -> str:
 def build_pipeline(name: str | None = None) -> Language:
     """Load the model and add the country and theme components (a fresh pipeline every call)."""
     # Importing the modules registers their spaCy factories.
-    from geolens import countries, themes  # noqa: F401
+    from geolens import countries, relations, themes  # noqa: F401
 
     name = name or model_name()
     try:
@@ -69,6 +69,8 @@ def build_pipeline(name: str | None = None) -> Language:
         nlp.add_pipe("sentencizer", first=True)
     nlp.add_pipe("geolens_line_breaks", after="senter" if "senter" in nlp.pipe_names else "sentencizer")
     nlp.add_pipe("geolens_countries", last=True)
+    # Parses only the sentences that name two or more countries, with a parser-only copy of the model.
+    nlp.add_pipe("geolens_relations", config={"parser_model": name}, last=True)
     nlp.add_pipe("geolens_themes", last=True)
     return nlp
 

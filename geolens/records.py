@@ -52,3 +52,15 @@ class EvidenceFeatures:
     n_distinct: int
     lead: float  # best sentence score among the first three (headline and lede)
     rule_assigned: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """How two countries named in one sentence relate: a CAMEO quad class and the words that decided it."""
+
+    start: int  # the sentence's character offsets into the article text
+    end: int
+    a: str  # ISO3, a < b
+    b: str
+    quad: str  # material_conflict | verbal_conflict | verbal_cooperation | material_cooperation | none
+    cue: str

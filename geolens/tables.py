@@ -57,6 +57,14 @@ SCHEMA: dict[str, dict[str, str]] = {
         "assigned": "boolean",
         "confidence": "float64",
     },
+    "relations": {
+        "article_id": "string",
+        "sent_idx": "Int64",
+        "a": "string",
+        "b": "string",
+        "quad": "string",
+        "cue": "string",
+    },
 }
 TABLES = tuple(SCHEMA)
 
@@ -111,13 +119,15 @@ class ArticleTables:
     asked for, so batch ingest can merge the lists of many articles and convert each table once per batch.
     """
 
-    def __init__(self, articles=None, sentences=None, mentions=None, themes=None, article_themes=None, *,
-                 columns: dict[str, dict[str, list]] | None = None):
+    def __init__(self, articles=None, sentences=None, mentions=None, themes=None, article_themes=None,
+                 relations=None, *, columns: dict[str, dict[str, list]] | None = None):
         self._columns: dict[str, dict[str, list]] = dict(columns or {})
         self._frames: dict[str, pd.DataFrame] = {}
-        for name, df in zip(TABLES, (articles, sentences, mentions, themes, article_themes), strict=True):
+        for name, df in zip(TABLES, (articles, sentences, mentions, themes, article_themes, relations), strict=True):
             if df is not None:
                 self._frames[name] = df
+        if "relations" not in self._frames and "relations" not in self._columns:
+            self._frames["relations"] = empty("relations")  # rows analysed before relations existed
         missing = [t for t in TABLES if t not in self._frames and t not in self._columns]
         if missing:
             raise ValueError(f"ArticleTables lacks {', '.join(missing)}")
@@ -143,6 +153,7 @@ class ArticleTables:
     article_themes = property(
         lambda self: self.frame("article_themes"), lambda self, df: self._set("article_themes", df)
     )
+    relations = property(lambda self: self.frame("relations"), lambda self, df: self._set("relations", df))
 
     @property
     def article_id(self) -> str:
@@ -187,7 +198,7 @@ def _sent_index(starts: list[int], pos: int) -> int:
 
 
 def doc_to_tables(doc, meta: dict) -> ArticleTables:
-    """Turn an analysed spaCy Doc plus article metadata into the five tidy tables (DataFrames made on demand)."""
+    """Turn an analysed spaCy Doc plus article metadata into the tidy tables (DataFrames made on demand)."""
     text = doc.text
     aid = meta.get("article_id") or article_id(text)
     sents = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
@@ -263,6 +274,15 @@ def doc_to_tables(doc, meta: dict) -> ArticleTables:
             "confidence": [float(t.confidence) for t in ats],
         }
     )
+    rels = list(getattr(doc._, "relations", None) or [])
+    relations = {
+        "article_id": [aid] * len(rels),
+        "sent_idx": [_sent_index(starts, r.start) for r in rels],
+        "a": [r.a for r in rels],
+        "b": [r.b for r in rels],
+        "quad": [r.quad for r in rels],
+        "cue": [r.cue for r in rels],
+    }
     return ArticleTables(
         columns={
             "articles": articles,
@@ -270,6 +290,7 @@ def doc_to_tables(doc, meta: dict) -> ArticleTables:
             "mentions": mentions,
             "themes": themes,
             "article_themes": article_themes,
+            "relations": relations,
         }
     )
 

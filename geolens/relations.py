@@ -1,0 +1,290 @@
+"""spaCy component "geolens_relations": how each pair of countries named in a sentence relates (CAMEO quad class).
+
+For every sentence whose mentions name two or more countries, the sentence's text is parsed by a parser-only
+pipeline (the main pipeline runs without the parser, so only these sentences pay for it). Each pair of countries
+gets the class of the event cue that links them in the dependency tree: the cue at or below their lowest common
+ancestor, on the path between them. A country that is the patient of an event someone else performs is not a
+party to the outer event ("Germany condemned Russia's attack on Ukraine": Germany-Ukraine is none), countries
+listed together only relate through a symmetric cue ("talks between"), a material act that is planned,
+hypothetical or asked for counts as words, and a country that is the venue of a verbal event is none.
+The cue lexicon is data: data/relations/cues.yaml. Sets Doc._.relations: list[geolens.records.Relation].
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import yaml
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from geolens.records import Relation
+
+if not Doc.has_extension("relations"):
+    Doc.set_extension("relations", default=None)
+
+DEFAULT_CUES = Path(__file__).resolve().parent.parent / "data" / "relations" / "cues.yaml"
+QUADS = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")
+NONE = "none"
+# Dependency labels that make a country the doer of the event its head names ("Russia's attack", "Turkish drilling").
+AGENT_DEPS = frozenset({"nsubj", "poss", "agent", "amod", "compound", "csubj"})
+# Labels a list of countries climbs through to reach the predicate it is an argument of.
+GROUP_UP = frozenset({"conj", "appos", "pobj", "prep", "compound", "poss", "nmod", "amod", "dobj", "nsubj",
+                      "nsubjpass", "attr", "cc", "npadvmod", "case"})
+GROUP_PREPS = frozenset({"between", "among", "amongst", "of", "by"})
+LIGHT_OBJECTS = frozenset({"dobj", "attr", "oprd", "xcomp", "nsubjpass", "acomp"})
+MODAL_DEPS = frozenset({"aux", "auxpass", "amod", "advmod"})
+MAX_PARSE_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The cue lexicon: lemma and phrase -> quad class, plus the symmetric, irrealis, negator and venue words."""
+
+    lemmas: dict[str, str]
+    phrases: dict[tuple[str, ...], str]
+    symmetric: frozenset[str]
+    irrealis: frozenset[str]
+    negators: frozenset[str]
+    venue_preps: frozenset[str]
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Read the cue lexicon (data/relations/cues.yaml by default); the first class listing a word keeps it."""
+    data = yaml.safe_load(Path(path or DEFAULT_CUES).read_text(encoding="utf-8"))
+    lemmas: dict[str, str] = {}
+    phrases: dict[tuple[str, ...], str] = {}
+    symmetric: set[str] = set()
+    for quad, spec in data["classes"].items():
+        if quad not in QUADS:
+            raise ValueError(f"{path or DEFAULT_CUES}: unknown class {quad!r}")
+        for w in spec.get("lemmas") or []:
+            lemmas.setdefault(str(w).lower(), quad)
+        for p in spec.get("phrases") or []:
+            phrases.setdefault(tuple(str(p).lower().split()), quad)
+        symmetric.update(str(w).lower() for w in spec.get("symmetric") or [])
+    return Lexicon(
+        lemmas=lemmas,
+        phrases=phrases,
+        symmetric=frozenset(symmetric),
+        irrealis=frozenset(str(w).lower() for w in data.get("irrealis") or []),
+        negators=frozenset(str(w).lower() for w in data.get("negators") or []),
+        venue_preps=frozenset(str(w).lower() for w in data.get("venue_preps") or []),
+    )
+
+
+_PARSERS: dict[str, Language] = {}
+_PARSER_GUARD = threading.Lock()
+
+
+def parser_pipeline(model: str | None = None) -> Language | None:
+    """A parser-only copy of the model (cached per process), or None when the model has no parser."""
+    import spacy
+
+    from geolens.nlp import model_name
+
+    name = model or model_name()
+    with _PARSER_GUARD:
+        if name not in _PARSERS:
+            nlp = spacy.load(name, exclude=["ner", "senter"])
+            _PARSERS[name] = nlp if "parser" in nlp.pipe_names else None
+        return _PARSERS[name]
+
+
+class _Cues:
+    """The cue tokens of one parsed sentence: token index -> (quad, words)."""
+
+    def __init__(self, sdoc: Doc, lex: Lexicon):
+        self.by_token: dict[int, tuple[str, str]] = {}
+        words = [t.lemma_.lower() for t in sdoc]
+        lowers = [t.lower_ for t in sdoc]
+        for t in sdoc:
+            quad = lex.lemmas.get(words[t.i]) or lex.lemmas.get(lowers[t.i])
+            if quad and t.pos_ in ("VERB", "NOUN", "ADJ", "PROPN"):
+                self.by_token[t.i] = (quad, t.text)
+        for phrase, quad in lex.phrases.items():
+            n = len(phrase)
+            for i in range(len(sdoc) - n + 1):
+                if tuple(words[i:i + n]) == phrase or tuple(lowers[i:i + n]) == phrase:
+                    span = sdoc[i:i + n]
+                    self.by_token[span.root.i] = (quad, span.text)
+
+    def get(self, t: Token) -> tuple[str, str] | None:
+        return self.by_token.get(t.i)
+
+
+def _ancestors(t: Token) -> list[Token]:
+    out = [t]
+    while out[-1].head.i != out[-1].i and len(out) < 64:
+        out.append(out[-1].head)
+    return out
+
+
+def _agent_child(event: Token, exclude: set[int]) -> bool:
+    """True when someone other than the path's country is named as the doer of `event`."""
+    return any(c.dep_ in ("nsubj", "poss", "agent") and c.i not in exclude for c in event.children)
+
+
+class RelationTagger:
+    """Classifies every pair of countries named in a sentence."""
+
+    def __init__(self, nlp: Language, name: str, cues_path: str | None = None, parser_model: str | None = None):
+        self.name = name
+        self.lex = load_lexicon(cues_path)
+        self.parser_model = parser_model
+        self._parser: Language | None | bool = False  # False = not loaded yet
+
+    @property
+    def parser(self) -> Language | None:
+        """The parser-only pipeline, loaded on first need."""
+        if self._parser is False:
+            self._parser = parser_pipeline(self.parser_model)
+        return self._parser
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Set doc._.relations for the sentences that name two or more countries."""
+        mentions = [m for m in (getattr(doc._, "geo_mentions", None) or []) if m.country]
+        doc._.relations = []
+        if len({m.country for m in mentions}) < 2:
+            return doc
+        todo = []
+        for sent in doc.sents:
+            ms = [m for m in mentions if sent.start_char <= m.start < sent.end_char]
+            if len({m.country for m in ms}) >= 2 and sent.end_char - sent.start_char <= MAX_PARSE_CHARS:
+                todo.append((sent, ms))
+        if not todo:
+            return doc
+        parser = self.parser
+        texts = [s.text for s, _ in todo]
+        parsed = parser.pipe(texts) if parser is not None else [None] * len(texts)
+        out = []
+        for (sent, ms), sdoc in zip(todo, parsed, strict=True):
+            out.extend(self.relate(sdoc, sent.start_char, sent.end_char, ms))
+        doc._.relations = out
+        return doc
+
+    def relate(self, sdoc: Doc | None, start: int, end: int, mentions) -> list[Relation]:
+        """The relations of one sentence: a parsed copy of its text, its offsets and its country mentions."""
+        toks: dict[str, list[Token]] = {}
+        for m in mentions:
+            if sdoc is None:
+                continue
+            span = sdoc.char_span(m.start - start, m.end - start, alignment_mode="expand")
+            if span is not None and len(span):
+                toks.setdefault(m.country, []).append(span.root)
+        countries = sorted({m.country for m in mentions})
+        cues = _Cues(sdoc, self.lex) if sdoc is not None else None
+        out = []
+        for a, b in combinations(countries, 2):
+            best = (NONE, "", 99)
+            for ta in toks.get(a, []):
+                for tb in toks.get(b, []):
+                    if ta.i == tb.i:
+                        continue
+                    quad, cue, dist = self.decide(ta, tb, cues)
+                    if (quad != NONE, -dist) > (best[0] != NONE, -best[2]):
+                        best = (quad, cue, dist)
+            out.append(Relation(start=start, end=end, a=a, b=b, quad=best[0], cue=best[1]))
+        return out
+
+    def decide(self, ta: Token, tb: Token, cues: _Cues) -> tuple[str, str, int]:
+        """The class, cue words and tree distance linking two country tokens of one parsed sentence."""
+        anc_a, anc_b = _ancestors(ta), _ancestors(tb)
+        ids_b = {t.i for t in anc_b}
+        lca = next((t for t in anc_a if t.i in ids_b), None)
+        if lca is None:
+            return NONE, "", 99
+        path_a = anc_a[: [t.i for t in anc_a].index(lca.i)]
+        path_b = anc_b[: [t.i for t in anc_b].index(lca.i)]
+        dist = len(path_a) + len(path_b)
+        country_ids = {ta.i, tb.i}
+        # A country that is the patient of an event someone else performs is no party to what is above it.
+        for path in (path_a, path_b):
+            for child, event in zip(path, path[1:], strict=False):
+                if cues.get(event) and child.dep_ not in AGENT_DEPS and _agent_child(event, country_ids | {child.i}):
+                    return NONE, "", dist
+        found = None
+        climbed = False
+        # The cue nearest the top of the path decides who does what to whom.
+        if cues.get(lca) and lca.i not in country_ids:
+            found = lca
+        else:
+            on_path = [t for t in (path_a[1:] + path_b[1:]) if cues.get(t)]
+            if on_path:
+                found = min(on_path, key=lambda t: len(_ancestors(t)))
+            elif lca.pos_ in ("VERB", "AUX"):
+                objs = [c for c in lca.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)]
+                found = objs[0] if objs else None
+            else:
+                # Both countries sit in one noun group: they relate only through a symmetric event of the group.
+                found = self._climb(lca, cues)
+                climbed = True
+        if found is None:
+            return NONE, "", dist
+        quad, words = cues.get(found)
+        if climbed and not self._symmetric(found, words):
+            return NONE, "", dist
+        if quad.startswith("verbal") and self._venue(found, path_a, path_b):
+            return NONE, "", dist
+        quad = self._mood(found, quad)
+        return quad, words, dist
+
+    def _symmetric(self, tok: Token, words: str) -> bool:
+        return tok.lemma_.lower() in self.lex.symmetric or tok.lower_ in self.lex.symmetric or (
+            words.lower() in self.lex.symmetric
+        )
+
+    def _climb(self, lca: Token, cues: _Cues) -> Token | None:
+        """From a group of countries up to the predicate it belongs to: its cue, or its light verb's object cue."""
+        t = lca
+        for _ in range(6):
+            if cues.get(t) and t.i != lca.i:
+                return t
+            if t.pos_ in ("VERB", "AUX"):
+                objs = [c for c in t.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)]
+                return objs[0] if objs else None
+            if t.dep_ not in GROUP_UP or t.head.i == t.i:
+                return None
+            if t.dep_ == "prep" and t.lower_ not in GROUP_PREPS:
+                return None  # "cooperation with China and India": the list is one side, not the parties
+            t = t.head
+        return None
+
+    def _venue(self, cue: Token, path_a: list[Token], path_b: list[Token]) -> bool:
+        """True when one country only says where a verbal event took place ("talks in Cairo")."""
+        for path in (path_a, path_b):
+            for t in path:
+                if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and t.head.i == cue.i:
+                    return True
+        return False
+
+    def _mood(self, cue: Token, quad: str) -> str:
+        """Negated cooperation is verbal conflict; a planned, hypothetical or demanded material act is words."""
+        lex = self.lex
+        if any(c.dep_ == "neg" or c.lower_ in lex.negators for c in cue.children if c.dep_ in ("neg", "det")):
+            return "verbal_conflict" if quad.endswith("cooperation") else NONE
+        if not quad.startswith("material"):
+            return quad
+        irrealis = any(c.dep_ in MODAL_DEPS and c.lemma_.lower() in lex.irrealis for c in cue.children)
+        t = cue
+        for _ in range(3):
+            if t.dep_ not in ("xcomp", "ccomp", "dobj", "pobj", "prep", "acl", "advcl", "relcl") or t.head.i == t.i:
+                break
+            t = t.head
+            if t.lemma_.lower() in lex.irrealis or t.lower_ in lex.irrealis:
+                irrealis = True
+                break
+        return "verbal_" + quad.split("_", 1)[1] if irrealis else quad
+
+
+@Language.factory(
+    "geolens_relations",
+    default_config={"cues_path": None, "parser_model": None},
+    assigns=["doc._.relations"],
+)
+def make_relation_tagger(nlp: Language, name: str, cues_path: str | None, parser_model: str | None) -> RelationTagger:
+    """spaCy factory for the relations component (None = the default cue lexicon and the pipeline's own model)."""
+    return RelationTagger(nlp, name, cues_path, parser_model)
