@@ -50,6 +50,8 @@ class Lexicon:
     irrealis: frozenset[str]
     negators: frozenset[str]
     venue_preps: frozenset[str]
+    stop: frozenset[str] = frozenset()
+    outsider_preps: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -73,6 +75,8 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         irrealis=frozenset(str(w).lower() for w in data.get("irrealis") or []),
         negators=frozenset(str(w).lower() for w in data.get("negators") or []),
         venue_preps=frozenset(str(w).lower() for w in data.get("venue_preps") or []),
+        stop=frozenset(str(w).lower() for w in data.get("stop") or []),
+        outsider_preps=frozenset(str(w).lower() for w in data.get("outsider_preps") or []),
     )
 
 
@@ -102,6 +106,8 @@ class _Cues:
         words = [t.lemma_.lower() for t in sdoc]
         lowers = [t.lower_ for t in sdoc]
         for t in sdoc:
+            if lowers[t.i] in lex.stop:
+                continue
             quad = lex.lemmas.get(words[t.i]) or lex.lemmas.get(lowers[t.i])
             if quad and t.pos_ in ("VERB", "NOUN", "ADJ", "PROPN"):
                 self.by_token[t.i] = (quad, t.text)
@@ -126,6 +132,27 @@ def _ancestors(t: Token) -> list[Token]:
 def _agent_child(event: Token, exclude: set[int]) -> bool:
     """True when someone other than the path's country is named as the doer of `event`."""
     return any(c.dep_ in ("nsubj", "poss", "agent") and c.i not in exclude for c in event.children)
+
+
+def _rank(quad: str, dist: int) -> tuple:
+    """Across several mentions of the same two countries: an act beats words, words beat none, then the nearest."""
+    return (quad != NONE, quad.startswith("material"), -dist)
+
+
+ACTOR_LINKS = frozenset({"compound", "amod", "poss", "appos", "pobj", "conj", "nmod", "nsubj", "nsubjpass", "agent",
+                         "cc", "case"})
+ACTOR_PREPS = frozenset({"of", "from", "for"})
+
+
+def _actor_path(path: list[Token]) -> bool:
+    """True when a country stands for the subject of the event its path reaches ("US Secretary of State Pompeo")."""
+    for t in path:
+        if t.dep_ == "prep":
+            if t.lower_ not in ACTOR_PREPS:
+                return False
+        elif t.dep_ not in ACTOR_LINKS:
+            return False
+    return bool(path) and path[-1].dep_ in ("nsubj", "agent", "poss", "compound", "amod", "csubj")
 
 
 class RelationTagger:
@@ -185,7 +212,7 @@ class RelationTagger:
                     if ta.i == tb.i:
                         continue
                     quad, cue, dist = self.decide(ta, tb, cues)
-                    if (quad != NONE, -dist) > (best[0] != NONE, -best[2]):
+                    if _rank(quad, dist) > _rank(best[0], best[2]):
                         best = (quad, cue, dist)
             out.append(Relation(start=start, end=end, a=a, b=b, quad=best[0], cue=best[1]))
         return out
@@ -201,24 +228,35 @@ class RelationTagger:
         path_b = anc_b[: [t.i for t in anc_b].index(lca.i)]
         dist = len(path_a) + len(path_b)
         country_ids = {ta.i, tb.i}
-        # A country that is the patient of an event someone else performs is no party to what is above it.
         for path in (path_a, path_b):
             for child, event in zip(path, path[1:], strict=False):
+                # A country that is the patient of an event someone else performs is no party to what is above it.
                 if cues.get(event) and child.dep_ not in AGENT_DEPS and _agent_child(event, country_ids | {child.i}):
                     return NONE, "", dist
+            # A country attached by a comparison ("Like the UAE, ...") is no party at all.
+            if any(t.dep_ == "prep" and t.lower_ in self.lex.outsider_preps for t in path):
+                return NONE, "", dist
         found = None
         climbed = False
+        lca_cue = cues.get(lca) if lca.i not in country_ids else None
+        if lca_cue and lca_cue[0].startswith("verbal") and not (_actor_path(path_a) or _actor_path(path_b)):
+            lca_cue = None  # a third party's words about them, not theirs to each other
         # The cue nearest the top of the path decides who does what to whom.
-        if cues.get(lca) and lca.i not in country_ids:
+        if lca_cue:
             found = lca
         else:
             on_path = [t for t in (path_a[1:] + path_b[1:]) if cues.get(t)]
             if on_path:
                 found = min(on_path, key=lambda t: len(_ancestors(t)))
-            elif lca.pos_ in ("VERB", "AUX"):
+                # An event below a predicate that is none of theirs, performed by one of them, is that one's own.
+                if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and any(
+                    c.dep_ in AGENT_DEPS and c.i in {p.i for p in path_a + path_b} for c in found.children
+                ) and found not in (path_a[-1:] + path_b[-1:]):
+                    return NONE, "", dist
+            elif lca.pos_ in ("VERB", "AUX") and lca_cue is None and not cues.get(lca):
                 objs = [c for c in lca.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)]
                 found = objs[0] if objs else None
-            else:
+            elif lca.pos_ not in ("VERB", "AUX"):
                 # Both countries sit in one noun group: they relate only through a symmetric event of the group.
                 found = self._climb(lca, cues)
                 climbed = True
@@ -238,20 +276,24 @@ class RelationTagger:
         )
 
     def _climb(self, lca: Token, cues: _Cues) -> Token | None:
-        """From a group of countries up to the predicate it belongs to: its cue, or its light verb's object cue."""
+        """From a group of countries up to the predicate it belongs to: its symmetric cue, else its nearest cue."""
         t = lca
+        seen: list[Token] = []
         for _ in range(6):
             if cues.get(t) and t.i != lca.i:
-                return t
+                seen.append(t)
             if t.pos_ in ("VERB", "AUX"):
-                objs = [c for c in t.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)]
-                return objs[0] if objs else None
+                seen.extend(c for c in t.children if c.dep_ in LIGHT_OBJECTS and cues.get(c))
+                if t.dep_ in ("relcl", "acl") and cues.get(t.head):
+                    seen.append(t.head)  # "deals (that) the administration brokered between ..."
+                break
             if t.dep_ not in GROUP_UP or t.head.i == t.i:
-                return None
+                break
             if t.dep_ == "prep" and t.lower_ not in GROUP_PREPS:
-                return None  # "cooperation with China and India": the list is one side, not the parties
+                break  # "cooperation with China and India": the list is one side, not the parties
             t = t.head
-        return None
+        sym = [c for c in seen if self._symmetric(c, cues.get(c)[1])]
+        return (sym or seen or [None])[0]
 
     def _venue(self, cue: Token, path_a: list[Token], path_b: list[Token]) -> bool:
         """True when one country only says where a verbal event took place ("talks in Cairo")."""
