@@ -129,7 +129,7 @@ def cmd_annotate(args) -> int:
     for (rid, _), tables in zip(rows, analyse_many(articles, n_process=args.workers), strict=True):
         if isinstance(tables, AnalysisFailure):
             print(f"warning: {rid}: {tables.reason}; written with no annotations", file=sys.stderr)
-            out_lines.append(json.dumps({"id": rid, "countries": [], "mentions": [], "themes": []}))
+            out_lines.append(json.dumps({"id": rid, "countries": [], "mentions": [], "themes": [], "relations": []}))
             continue
         m = tables.mentions
         # The contract lists geographic mentions (toponyms and demonyms); people and organisations that carry
@@ -147,6 +147,10 @@ def cmd_annotate(args) -> int:
             for r in with_country.itertuples(index=False)
         ]
         at = tables.article_themes
+        pairs: dict[tuple[str, str], dict] = {}  # one relation per pair: a sentence that states one wins over none
+        for r in tables.relations.itertuples(index=False):
+            if (r.a, r.b) not in pairs or pairs[(r.a, r.b)]["quad"] == "none":
+                pairs[(r.a, r.b)] = {"a": r.a, "b": r.b, "quad": r.quad, "cue": r.cue}
         out_lines.append(
             json.dumps(
                 {
@@ -154,6 +158,7 @@ def cmd_annotate(args) -> int:
                     "countries": sorted(set(with_country["country"].tolist())),
                     "mentions": mentions,
                     "themes": sorted(at.loc[at["assigned"].fillna(False).astype(bool), "theme"].tolist()),
+                    "relations": list(pairs.values()),
                 },
                 ensure_ascii=False,
             )
