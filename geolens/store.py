@@ -73,8 +73,9 @@ def _create_sql() -> list[str]:
 
 
 def _upgrade_sql(present: dict[str, set[str]]) -> list[str]:
-    """ALTER statements adding the schema's columns that an older database file lacks (e.g. confidence)."""
-    return [
+    """Statements adding the schema's tables and columns that an older database file lacks (relations, confidence)."""
+    tables = [s for s in _create_sql() if s.startswith("CREATE TABLE IF NOT EXISTS ") and s.split()[5] not in present]
+    return tables + [
         f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {_q(c)} {_SQL_TYPES[t]}"
         for table, cols in SCHEMA.items()
         if table in present
