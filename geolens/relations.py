@@ -52,6 +52,7 @@ class Lexicon:
     venue_preps: frozenset[str]
     stop: frozenset[str] = frozenset()
     outsider_preps: frozenset[str] = frozenset()
+    side_preps: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -77,6 +78,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         venue_preps=frozenset(str(w).lower() for w in data.get("venue_preps") or []),
         stop=frozenset(str(w).lower() for w in data.get("stop") or []),
         outsider_preps=frozenset(str(w).lower() for w in data.get("outsider_preps") or []),
+        side_preps=frozenset(str(w).lower() for w in data.get("side_preps") or []),
     )
 
 
@@ -268,7 +270,19 @@ class RelationTagger:
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
             return NONE, "", dist
         quad = self._mood(found, quad)
+        if quad.endswith("conflict"):
+            quad = self._sides(found, quad, path_a, path_b)
         return quad, words, dist
+
+    def _sides(self, cue: Token, quad: str, path_a: list[Token], path_b: list[Token]) -> str:
+        """A country fighting (or speaking) for the doer of a conflict event is on its side, not against it."""
+        entries = [p[-1] if p else None for p in (path_a, path_b)]
+        side = [e is not None and len(p) == 2 and e.dep_ == "prep" and e.lower_ in self.lex.side_preps
+                for e, p in zip(entries, (path_a, path_b), strict=True)]
+        agent = [e is not None and e.dep_ in ("nsubj", "agent", "poss", "amod", "compound") for e in entries]
+        if (side[0] and agent[1]) or (side[1] and agent[0]):
+            return quad.replace("conflict", "cooperation")
+        return quad
 
     def _symmetric(self, tok: Token, words: str) -> bool:
         return tok.lemma_.lower() in self.lex.symmetric or tok.lower_ in self.lex.symmetric or (
@@ -299,7 +313,9 @@ class RelationTagger:
         """True when one country only says where a verbal event took place ("talks in Cairo")."""
         for path in (path_a, path_b):
             for t in path:
-                if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and t.head.i == cue.i:
+                head_cue = t.head.i == cue.i or (t.head.lemma_.lower() in self.lex.lemmas
+                                                 and self.lex.lemmas[t.head.lemma_.lower()].startswith("verbal"))
+                if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and head_cue:
                     return True
         return False
 
