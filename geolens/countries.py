@@ -544,10 +544,17 @@ class CountryResolver:
         """Settle places qualified by their state ("Paris, Texas"), then count what the article says about
         countries and regions: the unambiguous hits, each surface once."""
         for i, h in enumerate(hits):
-            iso3 = self._qualifier(doc, h, hits[i + 1] if i + 1 < len(hits) else None)
+            nxt = hits[i + 1] if i + 1 < len(hits) else None
+            iso3 = self._qualifier(doc, h, nxt)
+            if iso3 is None and nxt is not None and nxt.start == h.end + 1 and doc[h.end].text == ",":
+                # A qualifier that is also a country ("Athens, Georgia"): the state whose country has the town.
+                states = {c.iso3: c for c in nxt.cands if c.via == "subdivision"}
+                towns = {c.iso3 for c in h.cands + h.alts if c.via in PLACE_ROUTES + ("capital",)}
+                if len(set(states) & towns) == 1:
+                    iso3 = (set(states) & towns).pop()
+                    nxt.cands, nxt.reason = [states[iso3]], "qualifier"
             if iso3 is None or all(c.via == "subdivision" and c.iso3 == iso3 for c in h.cands):
                 continue
-            nxt = hits[i + 1]
             inside = [c for c in h.cands + h.alts if c.iso3 == iso3 and c.via in PLACE_ROUTES + ("capital",)]
             regions = tuple(r for c in nxt.cands for r in c.regions)
             if not inside:
@@ -736,8 +743,9 @@ class CountryResolver:
                 continue
             prev = doc[i - 1] if i else None
             nxt = doc[i + 1] if i + 1 < len(doc) else None
-            if (nxt is not None and nxt.is_title) or (prev is not None and prev.is_title and not prev.is_sent_start):
-                continue  # one word of a longer name: "Superior Court", "Roger Moore"
+            if (nxt is not None and (nxt.is_title or nxt.lower_ == "of")) or (
+                    prev is not None and prev.is_title and not prev.is_sent_start):
+                continue  # one word of a longer name: "Superior Court", "Roger Moore", "University of Georgia"
             if tok.text in self.gaz.non_entities or tok.lower_ in self.gaz.place_prepositions:
                 continue
             town = [c for c in self.gaz.places.get(tok.lower_, ()) if c.iso3 == home and c.via == "city" and c.primary]

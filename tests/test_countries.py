@@ -440,6 +440,12 @@ def test_countries_georgia_opening_an_agency_name_is_the_us_state(countries_nlp)
     assert {c for s, c, _ in places(countries_nlp, text) if s == "Georgia"} == {"USA"}
 
 
+def test_countries_town_qualified_by_a_state_named_like_a_country_is_in_that_state(countries_nlp):
+    found = places(countries_nlp, "The university is in Athens, Georgia, about 70 miles east of Atlanta.")
+    assert {(s, c) for s, c, _ in found if s in ("Athens", "Georgia")} == {("Athens", "USA"), ("Georgia", "USA")}
+    assert countries_of(countries_nlp, "Georgia, Armenia and Azerbaijan signed the deal.") == {"GEO", "ARM", "AZE"}
+
+
 def test_countries_georgia_beside_tbilisi_is_the_country(countries_nlp):
     text = "Georgia recalled its ambassador after Russian troops moved closer to Tbilisi, officials in Georgia said."
     assert {c for s, c, _ in places(countries_nlp, text) if s == "Georgia"} == {"GEO"}
