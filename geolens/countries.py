@@ -553,6 +553,13 @@ class CountryResolver:
                 if len(set(states) & towns) == 1:
                     iso3 = (set(states) & towns).pop()
                     nxt.cands, nxt.reason = [states[iso3]], "qualifier"
+                elif len({c.iso3 for c in nxt.cands}) == 1 and any(c.via == "name" for c in nxt.cands):
+                    # A country after the town ("Perth, Scotland", "Athens, Greece"): the town there, if any.
+                    country = nxt.cands[0].iso3
+                    there = [c for c in h.cands if c.iso3 == country and c.via in PLACE_ROUTES + ("capital",)]
+                    if there and len({c.iso3 for c in h.cands}) > 1:
+                        h.cands, h.reason, h.weak = there, "qualifier", False
+                    continue
             if iso3 is None or all(c.via == "subdivision" and c.iso3 == iso3 for c in h.cands):
                 continue
             inside = [c for c in h.cands + h.alts if c.iso3 == iso3 and c.via in PLACE_ROUTES + ("capital",)]

@@ -446,6 +446,11 @@ def test_countries_town_qualified_by_a_state_named_like_a_country_is_in_that_sta
     assert countries_of(countries_nlp, "Georgia, Armenia and Azerbaijan signed the deal.") == {"GEO", "ARM", "AZE"}
 
 
+def test_countries_town_followed_by_its_country_is_the_town_there(countries_nlp):
+    found = places(countries_nlp, "He grew up in Perth, Scotland, before he moved to Texas.")
+    assert ("Perth", "GBR", "qualifier") in found
+
+
 def test_countries_georgia_beside_tbilisi_is_the_country(countries_nlp):
     text = "Georgia recalled its ambassador after Russian troops moved closer to Tbilisi, officials in Georgia said."
     assert {c for s, c, _ in places(countries_nlp, text) if s == "Georgia"} == {"GEO"}
