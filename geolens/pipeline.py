@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing as mp
 import os
 import signal
@@ -17,6 +18,7 @@ from geolens.tables import ArticleTables, article_id, doc_to_tables
 
 SAMPLE_DIR = settings.SAMPLE_DIR
 WRITE_BATCH = 32
+_log = logging.getLogger(__name__)
 
 
 def _meta(article: Article) -> dict:
@@ -56,11 +58,31 @@ def _analyse_chunk(chunk: list[Article]) -> list[ArticleTables | AnalysisFailure
     return [doc_to_tables(doc, _meta(a)) for doc, a in zip(docs, chunk, strict=True)]
 
 
-def _analyse_one(nlp, article: Article) -> ArticleTables | AnalysisFailure:
+def analyse_checked(article: Article, nlp=None) -> ArticleTables | AnalysisFailure:
+    """The analysis step of every ingest (CLI, Upload page, batches): the tables of one article, or why not.
+
+    A text longer than the pipeline takes is refused with its length; a pipeline error on one article becomes
+    its AnalysisFailure (and is logged), never an exception that would sink a batch or a page.
+    """
+    if nlp is None:
+        from geolens.nlp import get_pipeline
+
+        nlp = get_pipeline()
+    limit = nlp.max_length
+    if len(article.text) > limit:
+        return AnalysisFailure(
+            f"could not be analysed: the text is {len(article.text):,} characters long; geolens analyses articles of "
+            f"up to {limit:,} characters"
+        )
     try:
         return doc_to_tables(nlp(article.text), _meta(article))
     except Exception as exc:  # noqa: BLE001
+        _log.exception("analysis failed on %s", article.origin)
         return AnalysisFailure(f"could not be analysed: {' '.join(str(exc).split())[:200]}")
+
+
+def _analyse_one(nlp, article: Article) -> ArticleTables | AnalysisFailure:
+    return analyse_checked(article, nlp)
 
 
 def _worker_init(parent_pid: int) -> None:
