@@ -66,7 +66,7 @@ def test_cli_export_writes_each_table(tmp_path, db_with_seed):
     r = run("export", tmp_path / "out", "--format", "csv", "--db", db_with_seed)
     assert r.returncode == 0, r.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["article_themes.csv", "articles.csv", "mentions.csv", "sentences.csv", "themes.csv"]
+    assert names == ["article_themes.csv", "articles.csv", "mentions.csv", "relations.csv", "sentences.csv", "themes.csv"]
 
 
 def test_cli_annotate_follows_the_evaluation_contract(tmp_path, seed_text):
