@@ -187,7 +187,8 @@ def with_fields(tables: ArticleTables, *, title: str, source: str, published: da
     articles["source"] = (source or "").strip()
     articles["published"] = pd.Timestamp(published) if published else pd.NaT
     return ArticleTables(
-        coerce(articles, "articles"), tables.sentences, tables.mentions, tables.themes, tables.article_themes
+        coerce(articles, "articles"), tables.sentences, tables.mentions, tables.themes, tables.article_themes,
+        tables.relations,
     )
 
 
