@@ -111,6 +111,9 @@ class _Cues:
             if lowers[t.i] in lex.stop:
                 continue
             quad = lex.lemmas.get(words[t.i]) or lex.lemmas.get(lowers[t.i])
+            # A capitalised cue inside a name ("an Iraq War veteran") names a thing, not an event.
+            if quad and t.pos_ == "PROPN" and t.dep_ == "compound" and t.i > 0:
+                continue
             if quad and t.pos_ in ("VERB", "NOUN", "ADJ", "PROPN"):
                 self.by_token[t.i] = (quad, t.text)
         for phrase, quad in lex.phrases.items():
@@ -133,7 +136,10 @@ def _ancestors(t: Token) -> list[Token]:
 
 def _agent_child(event: Token, exclude: set[int]) -> bool:
     """True when someone other than the path's country is named as the doer of `event`."""
-    return any(c.dep_ in ("nsubj", "poss", "agent") and c.i not in exclude for c in event.children)
+    return any(
+        c.dep_ in ("nsubj", "poss", "agent") and c.i not in exclude and c.tag_ not in ("WDT", "WP", "WP$")
+        for c in event.children
+    )
 
 
 def _rank(quad: str, dist: int) -> tuple:
@@ -250,6 +256,12 @@ class RelationTagger:
             on_path = [t for t in (path_a[1:] + path_b[1:]) if cues.get(t)]
             if on_path:
                 found = min(on_path, key=lambda t: len(_ancestors(t)))
+                own, other = (path_a, path_b) if found in path_a else (path_b, path_a)
+                says = cues.get(found)[0].startswith("verbal") and _actor_path(own[: own.index(found)])
+                # An event on one country's side reaches the other only through a predicate the other performs,
+                # unless it is the first country's own words about a clause naming the other.
+                if other and not says and not _actor_path(other):
+                    return NONE, "", dist
                 # An event below a predicate that is none of theirs, performed by one of them, is that one's own.
                 if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and any(
                     c.dep_ in AGENT_DEPS and c.i in {p.i for p in path_a + path_b} for c in found.children
@@ -257,7 +269,7 @@ class RelationTagger:
                     return NONE, "", dist
             elif lca.pos_ in ("VERB", "AUX") and lca_cue is None and not cues.get(lca):
                 objs = [c for c in lca.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)]
-                found = objs[0] if objs else None
+                found = objs[0] if objs and (_actor_path(path_a) or _actor_path(path_b)) else None
             elif lca.pos_ not in ("VERB", "AUX"):
                 # Both countries sit in one noun group: they relate only through a symmetric event of the group.
                 found = self._climb(lca, cues)
@@ -322,7 +334,14 @@ class RelationTagger:
     def _mood(self, cue: Token, quad: str) -> str:
         """Negated cooperation is verbal conflict; a planned, hypothetical or demanded material act is words."""
         lex = self.lex
-        if any(c.dep_ == "neg" or c.lower_ in lex.negators for c in cue.children if c.dep_ in ("neg", "det")):
+        negated = any(c.dep_ == "neg" or c.lower_ in lex.negators for c in cue.children if c.dep_ in ("neg", "det"))
+        up = cue
+        for _ in range(3):  # "without any arrangements made about trade"
+            if up.head.i == up.i:
+                break
+            up = up.head
+            negated = negated or (up.dep_ == "prep" and up.lower_ in lex.negators)
+        if negated:
             return "verbal_conflict" if quad.endswith("cooperation") else NONE
         if not quad.startswith("material"):
             return quad
