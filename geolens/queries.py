@@ -196,6 +196,9 @@ class Corpus:
     mentions: pd.DataFrame
     themes: pd.DataFrame
     article_themes: pd.DataFrame
+    # Every table of tables.SCHEMA is a field (from_frames and article_frames walk SCHEMA); a table added there
+    # later (relations) must not break the pages before a query uses it.
+    relations: pd.DataFrame = field(default_factory=lambda: empty("relations"))
     _memo: dict = field(default_factory=dict, repr=False)
 
     @classmethod
