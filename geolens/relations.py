@@ -166,9 +166,11 @@ def _actor_path(path: list[Token]) -> bool:
 class RelationTagger:
     """Classifies every pair of countries named in a sentence."""
 
-    def __init__(self, nlp: Language, name: str, cues_path: str | None = None, parser_model: str | None = None):
+    def __init__(self, nlp: Language, name: str, cues_path: str | None = None, parser_model: str | None = None,
+                 window: int = 0):
         self.name = name
         self.lex = load_lexicon(cues_path)
+        self.window = window  # > 0: when the tree links a pair through no cue, take a cue between them this close
         self.parser_model = parser_model
         self._parser: Language | None | bool = False  # False = not loaded yet
 
@@ -274,6 +276,8 @@ class RelationTagger:
                 # Both countries sit in one noun group: they relate only through a symmetric event of the group.
                 found = self._climb(lca, cues)
                 climbed = True
+        if found is None and self.window and not climbed:
+            found = self._between(ta, tb, cues)
         if found is None:
             return NONE, "", dist
         quad, words = cues.get(found)
@@ -295,6 +299,14 @@ class RelationTagger:
         if (side[0] and agent[1]) or (side[1] and agent[0]):
             return quad.replace("conflict", "cooperation")
         return quad
+
+    def _between(self, ta: Token, tb: Token, cues: _Cues) -> Token | None:
+        """The cue between two country words at most `window` tokens apart (a fallback for a broken parse)."""
+        lo, hi = sorted((ta.i, tb.i))
+        if hi - lo > self.window:
+            return None
+        inside = [t for t in ta.doc[lo + 1:hi] if cues.get(t)]
+        return inside[0] if inside else None
 
     def _symmetric(self, tok: Token, words: str) -> bool:
         return tok.lemma_.lower() in self.lex.symmetric or tok.lower_ in self.lex.symmetric or (
@@ -359,9 +371,11 @@ class RelationTagger:
 
 @Language.factory(
     "geolens_relations",
-    default_config={"cues_path": None, "parser_model": None},
+    default_config={"cues_path": None, "parser_model": None, "window": 0},
     assigns=["doc._.relations"],
 )
-def make_relation_tagger(nlp: Language, name: str, cues_path: str | None, parser_model: str | None) -> RelationTagger:
+def make_relation_tagger(
+    nlp: Language, name: str, cues_path: str | None, parser_model: str | None, window: int
+) -> RelationTagger:
     """spaCy factory for the relations component (None = the default cue lexicon and the pipeline's own model)."""
-    return RelationTagger(nlp, name, cues_path, parser_model)
+    return RelationTagger(nlp, name, cues_path, parser_model, window)

@@ -1,0 +1,120 @@
+"""Relations accuracy on ../shared/eval/relations_dev.jsonl: the keyword baseline and the component, 5-fold CV.
+
+The one setting tuned on dev labels is the component's `window` (a fallback cue between two country words when
+the tree links them through none); each fold picks it on the other four folds. The keyword baseline (the first
+class whose words appear, applied to every pair) runs in the same process over the same country mentions.
+
+usage: python bench/accuracy_relations.py [GOLD.jsonl] [--folds 5] [--seed 0] [--out PRED.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from itertools import combinations
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CLASSES = ["material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation"]
+WINDOWS = (0, 3, 5, 8, 12)
+
+
+def scores(gold: list[dict], pred: dict[str, dict[frozenset, str]]) -> tuple[float, float, float]:
+    """Quad macro-F1, coarse macro-F1 and accuracy, as ../shared/eval/score_relations.py computes them."""
+    pairs = [(p["quad"], pred.get(g["id"], {}).get(frozenset((p["a"], p["b"])), "none")) for g in gold
+             for p in g["pairs"]]
+
+    def macro(items, classes):
+        f = []
+        for c in classes:
+            tp = sum(g == c and p == c for g, p in items)
+            fp = sum(g != c and p == c for g, p in items)
+            fn = sum(g == c and p != c for g, p in items)
+            pr = tp / (tp + fp) if tp + fp else 0.0
+            rc = tp / (tp + fn) if tp + fn else 0.0
+            f.append(2 * pr * rc / (pr + rc) if pr + rc else 0.0)
+        return sum(f) / len(f)
+
+    def coarse(q):
+        return "none" if q == "none" else q.split("_", 1)[1]
+
+    acc = sum(g == p for g, p in pairs) / len(pairs) if pairs else 0.0
+    return macro(pairs, CLASSES), macro([(coarse(g), coarse(p)) for g, p in pairs], ["conflict", "cooperation"]), acc
+
+
+def keyword_baseline(doc, lex) -> dict[frozenset, str]:
+    """The first class (in CLASSES order) whose words appear in the sentence, for every pair of its countries."""
+    words = {t.lemma_.lower() for t in doc} | {t.lower_ for t in doc}
+    text = " ".join(t.lower_ for t in doc)
+    quad = "none"
+    for c in CLASSES:
+        if any(w in words for w, q in lex.lemmas.items() if q == c) or any(
+            " ".join(p) in text for p, q in lex.phrases.items() if q == c
+        ):
+            quad = c
+            break
+    countries = sorted({m.country for m in doc._.geo_mentions or [] if m.country})
+    return {frozenset(p): quad for p in combinations(countries, 2)}
+
+
+def main() -> int:
+    """Run the baseline and the component over the gold file and print both, with the cross-validated figures."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("gold", nargs="?", default=str(ROOT.parent / "shared" / "eval" / "relations_dev.jsonl"))
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", help="write the component's predictions (default settings) as annotate would")
+    a = ap.parse_args()
+
+    from geolens.nlp import build_pipeline
+
+    gold = [json.loads(line) for line in Path(a.gold).read_text(encoding="utf-8").splitlines() if line.strip()]
+    nlp = build_pipeline()
+    tagger = nlp.get_pipe("geolens_relations")
+    docs = list(nlp.pipe([g["text"] for g in gold]))
+    base = {g["id"]: keyword_baseline(d, tagger.lex) for g, d in zip(gold, docs, strict=True)}
+    by_window: dict[int, dict[str, dict[frozenset, str]]] = {}
+    default = tagger.window
+    for w in WINDOWS:
+        tagger.window = w
+        by_window[w] = {}
+        for g, d in zip(gold, docs, strict=True):
+            rels = tagger(d)._.relations
+            by_window[w][g["id"]] = {frozenset((r.a, r.b)): r.quad for r in rels}
+    tagger.window = default
+
+    ids = [g["id"] for g in gold]
+    random.Random(a.seed).shuffle(ids)
+    fold_of = {k: i % a.folds for i, k in enumerate(ids)}
+    cv_pred: dict[str, dict[frozenset, str]] = {}
+    chosen = []
+    for f in range(a.folds):
+        train = [g for g in gold if fold_of[g["id"]] != f]
+        best = max(WINDOWS, key=lambda w: (scores(train, by_window[w])[0], -w))
+        chosen.append(best)
+        for g in gold:
+            if fold_of[g["id"]] == f:
+                cv_pred[g["id"]] = by_window[best][g["id"]]
+    print(f"sentences: {len(gold)}; gold pairs: {sum(len(g['pairs']) for g in gold)}")
+    print(f"{'method':44}{'quad F1':>9}{'coarse F1':>11}{'acc':>7}")
+    rows = [("keyword baseline (first class, every pair)", base)]
+    rows += [(f"component, window={w}{' (default)' if w == default else ''}", by_window[w]) for w in WINDOWS]
+    rows.append((f"component, window chosen per fold ({a.folds}-fold CV)", cv_pred))
+    for name, pred in rows:
+        q, c, acc = scores(gold, pred)
+        print(f"{name:44}{q:9.3f}{c:11.3f}{acc:7.3f}")
+    print(f"windows chosen per fold: {chosen}")
+    if a.out:
+        with open(a.out, "w", encoding="utf-8") as fh:
+            for g in gold:
+                rel = [{"a": min(p), "b": max(p), "quad": q} for p, q in by_window[default][g["id"]].items()]
+                fh.write(json.dumps({"id": g["id"], "relations": rel}) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
