@@ -13,7 +13,7 @@ The cue lexicon is data: data/relations/cues.yaml. Sets Doc._.relations: list[ge
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
@@ -53,19 +53,24 @@ class Lexicon:
     stop: frozenset[str] = frozenset()
     outsider_preps: frozenset[str] = frozenset()
     side_preps: frozenset[str] = frozenset()
+    only_pos: dict[str, str] = field(default_factory=dict)  # "host/VERB": the word is a cue only as that part of speech
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read the cue lexicon (data/relations/cues.yaml by default); the first class listing a word keeps it."""
     data = yaml.safe_load(Path(path or DEFAULT_CUES).read_text(encoding="utf-8"))
     lemmas: dict[str, str] = {}
+    only_pos: dict[str, str] = {}
     phrases: dict[tuple[str, ...], str] = {}
     symmetric: set[str] = set()
     for quad, spec in data["classes"].items():
         if quad not in QUADS:
             raise ValueError(f"{path or DEFAULT_CUES}: unknown class {quad!r}")
         for w in spec.get("lemmas") or []:
-            lemmas.setdefault(str(w).lower(), quad)
+            word, _, pos = str(w).lower().partition("/")
+            lemmas.setdefault(word, quad)
+            if pos:
+                only_pos[word] = pos.upper()
         for p in spec.get("phrases") or []:
             phrases.setdefault(tuple(str(p).lower().split()), quad)
         symmetric.update(str(w).lower() for w in spec.get("symmetric") or [])
@@ -78,6 +83,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         venue_preps=frozenset(str(w).lower() for w in data.get("venue_preps") or []),
         stop=frozenset(str(w).lower() for w in data.get("stop") or []),
         outsider_preps=frozenset(str(w).lower() for w in data.get("outsider_preps") or []),
+        only_pos=only_pos,
         side_preps=frozenset(str(w).lower() for w in data.get("side_preps") or []),
     )
 
@@ -110,7 +116,10 @@ class _Cues:
         for t in sdoc:
             if lowers[t.i] in lex.stop:
                 continue
-            quad = lex.lemmas.get(words[t.i]) or lex.lemmas.get(lowers[t.i])
+            key = words[t.i] if words[t.i] in lex.lemmas else lowers[t.i]
+            quad = lex.lemmas.get(key)
+            if quad and lex.only_pos.get(key, t.pos_) != t.pos_:
+                continue
             # A capitalised cue inside a name ("an Iraq War veteran") names a thing, not an event.
             if quad and t.pos_ == "PROPN" and t.dep_ == "compound" and t.i > 0:
                 continue
@@ -183,7 +192,11 @@ class RelationTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set doc._.relations for the sentences that name two or more countries."""
-        mentions = [m for m in (getattr(doc._, "geo_mentions", None) or []) if m.country]
+        # An organisation that only bears a country's name ("Chinese University", "US Chess Federation") is not
+        # that country acting; national institutions, leaders, places and the country's own words are.
+        mentions = [
+            m for m in (getattr(doc._, "geo_mentions", None) or []) if m.country and not (m.kind == "org" and m.via == "org")
+        ]
         doc._.relations = []
         if len({m.country for m in mentions}) < 2:
             return doc
