@@ -89,13 +89,15 @@ def test_overview_on_sample_shows_headline_figures_and_charts(open_app, sample_d
     assert metric(at, "Articles") == "1"
     assert int(metric(at, "Countries mentioned")) >= 5
     figs = charts(at)
-    # One article: countries ranked by mentions and themes by cue words (articles would all read 1); no
+    # One article: countries ranked by mentions and themes by confidence (articles would all read 1); no
     # theme-by-country grid of ones.
     assert len(figs) == 2
     bars = {n: int(v) for tr in figs[0]["data"] for n, v in zip(tr["y"], tr["text"], strict=True)}  # value labels
     assert "China" in bars and max(bars, key=bars.get) == "Japan" and bars["Japan"] > 1
     assert "mention" in figs[0]["layout"]["xaxis"]["title"]["text"].lower()
-    assert "cue" in figs[1]["layout"]["xaxis"]["title"]["text"].lower()
+    assert "confidence" in figs[1]["layout"]["xaxis"]["title"]["text"].lower()
+    confidences = [float(v) for v in figs[1]["data"][0]["text"]]
+    assert confidences == sorted(confidences) and all(0 < v <= 1 for v in confidences)  # bottom-up: best on top
     assert "needs more than one article" in texts(at)
     assert "Japan's Security Awakening" in texts(at)
 
