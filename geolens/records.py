@@ -15,7 +15,8 @@ class Mention:
     kind: str  # country | person | org | place
     entity: str  # canonical name, one per entity within an article
     country: str | None  # ISO 3166 alpha-3, or None
-    via: str | None  # name | demonym | capital | city | subdivision | leader | institution | org | context
+    # name | demonym | capital | city | subdivision | leader | institution | org | context | qualifier | region
+    via: str | None
 
 
 @dataclass(frozen=True, slots=True)
