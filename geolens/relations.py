@@ -146,7 +146,8 @@ def _ancestors(t: Token) -> list[Token]:
 def _agent_child(event: Token, exclude: set[int]) -> bool:
     """True when someone other than the path's country is named as the doer of `event`."""
     return any(
-        c.dep_ in ("nsubj", "poss", "agent") and c.i not in exclude and c.tag_ not in ("WDT", "WP", "WP$")
+        (c.dep_ in ("nsubj", "poss", "agent") or (c.dep_ == "compound" and c.pos_ == "PROPN"))
+        and c.i not in exclude and c.tag_ not in ("WDT", "WP", "WP$")
         for c in event.children
     )
 
@@ -275,8 +276,8 @@ class RelationTagger:
                 says = cues.get(found)[0].startswith("verbal") and _actor_path(own[: own.index(found)])
                 # An event on one country's side reaches the other only through a predicate the other performs,
                 # unless it is the first country's own words about a clause naming the other.
-                if other and not says and not _actor_path(other):
-                    return NONE, "", dist
+                if other and not says and not (_actor_path(other) and lca.i in [t.i for t in _ancestors(found)[1:5]]):
+                    return NONE, "", dist  # the event hangs within four links of the predicate the other performs
                 # An event below a predicate that is none of theirs, performed by one of them, is that one's own.
                 if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and any(
                     c.dep_ in AGENT_DEPS and c.i in {p.i for p in path_a + path_b} for c in found.children
