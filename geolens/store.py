@@ -280,15 +280,30 @@ class Store:
             self._refuse_truncated(con)
 
     def _refuse_truncated(self, con) -> None:
+        """StoreDamaged when the file ends before the blocks its tables use (read from metadata, no data read)."""
         try:
             block_size, used_blocks = con.execute(
                 "SELECT block_size, used_blocks FROM pragma_database_size() WHERE database_name = current_database()"
             ).fetchone()
-        except (duckdb.Error, TypeError):
-            return  # no size to compare with: reading the blocks themselves still reports damage
-        # Blocks in use must all lie in the file (free ones at its end are cut off by a checkpoint), so a file
-        # shorter than them is certainly cut short; a cut that spares them shows when the missing part is read.
-        expected = _HEADER_BYTES + int(block_size) * int(used_blocks)
+            tables = [r[0] for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()]
+            last = -1
+            for table in tables:
+                top = con.execute(
+                    "SELECT max(block_id) FROM pragma_storage_info(?) WHERE block_id >= 0", [table]
+                ).fetchone()[0]
+                if top is not None:
+                    last = max(last, int(top))
+        except duckdb.Error as exc:
+            if _is_damage(exc):
+                raise _damaged(self.path, _cause(exc)) from exc
+            return  # no sizes to compare with: reading the blocks themselves still reports damage
+        except TypeError:
+            return
+        # Every block a table uses must lie in the file; so must as many blocks as are in use (the count also
+        # covers metadata blocks). Free blocks at the end are cut off by a checkpoint and need not be there.
+        expected = _HEADER_BYTES + int(block_size) * max(int(used_blocks), last + 1)
         size = self.path.stat().st_size
         if size < expected:
             raise _damaged(
