@@ -110,10 +110,12 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
     is_share = value == "share"
     is_conf = value == "confidence"
     x = d[value] * 100 if is_share else d[value]
+    # Long names break onto two lines so that a half-width column at 1000 px shows them whole.
+    names = [_wrap(n, width=20, max_lines=2) for n in d["name"]]
     fig = go.Figure(
         go.Bar(
             x=x,
-            y=d["name"],
+            y=names,
             orientation="h",
             marker_color=[theme_color(t) for t in d["theme"]],
             marker_line=dict(color="#444444", width=0.5),
@@ -125,10 +127,10 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
             "<extra></extra>",
         )
     )
-    fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
     fig.update_xaxes(
         title={"share": "Share of selected articles (%)", "cues": "Theme cue words found",
-               "confidence": "Confidence that the article is about the theme (0–1)"}.get(
+               "confidence": "Confidence (0–1)"}.get(
             value, "Articles assigned the theme"),
         gridcolor="#EEEEEE",
         rangemode="tozero",
@@ -136,7 +138,8 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
         **({} if is_share or is_conf else _count_ticks(x.max() if len(x) else 0)),
     )
     # No minimum beyond the axis and title: one or two themes get slim bars, not slabs.
-    fig = _layout(fig, height=26 * len(d) + (110 if title else 80), title=title)
+    rows = sum(2 if "<br>" in n else 1 for n in names)
+    fig = _layout(fig, height=20 * rows + 8 * len(d) + (110 if title else 80), title=title)
     fig.update_layout(margin=dict(r=36))  # the value labels outside the longest bar stay inside the figure
     return fig
 

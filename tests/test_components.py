@@ -65,7 +65,9 @@ def test_country_bar_colours_countries_by_continent(countries):
 def test_theme_bar_uses_theme_colours_and_labels(themes, value, first_label):
     fig = charts.theme_bar(themes, value=value)
     bar = fig.data[0]
-    assert list(bar.y) == ["Economic security & coercion", "Diplomacy & summitry"]  # largest on top
+    # largest on top; long names break onto two lines to fit a half-width column
+    assert [y.replace("<br>", " ") for y in bar.y] == ["Economic security & coercion", "Diplomacy & summitry"]
+    assert all(len(line) <= 20 for y in bar.y for line in y.split("<br>"))
     assert list(bar.marker.color) == [palette.THEME_COLORS["economic_security"], palette.THEME_COLORS["diplomacy"]]
     assert bar.text[-1] == first_label
 
@@ -92,8 +94,15 @@ def test_theme_share_labels_never_round_a_small_share_to_zero(themes, share, lab
 
 def test_theme_bar_by_cues_ranks_by_cue_count(themes):
     fig = charts.theme_bar(themes.assign(cues=[1, 9]), value="cues")
-    assert list(fig.data[0].y)[-1] == "Economic security & coercion"
+    assert list(fig.data[0].y)[-1].replace("<br>", " ") == "Economic security & coercion"
     assert fig.layout.xaxis.title.text == "Theme cue words found"
+
+
+def test_theme_bar_by_confidence_ranks_by_it_on_a_zero_to_one_axis(themes):
+    fig = charts.theme_bar(themes.assign(confidence=[0.97, 0.42]), value="confidence")
+    assert list(fig.data[0].y)[-1] == "Diplomacy & summitry"  # most confident on top
+    assert list(fig.data[0].text) == ["0.42", "0.97"]
+    assert fig.layout.xaxis.range[1] > 1 and "confidence" in fig.layout.xaxis.title.text.lower()
 
 
 def test_heatmap_leaves_empty_cells_blank_and_ticks_whole_counts():
