@@ -760,3 +760,25 @@ def as_csv(df: pd.DataFrame) -> bytes:
             out[col] = out[col].dt.strftime("%Y-%m-%d")
     return out.to_csv(index=False).encode("utf-8")
 
+
+
+QUADS = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")
+
+
+def relation_sentences(c: Corpus, f: Filters, *, limit: int = 2000) -> pd.DataFrame:
+    """Country pairs that interact in a sentence of the selected articles: the class, the cue and the sentence."""
+    cols = ["a", "b", "quad", "cue", "text", "article_id", "sent_idx"]
+    r = c.relations
+    if len(r):
+        r = r[r["quad"].isin(QUADS)]
+        code = c.code(r["article_id"])
+        keep = code >= 0
+        keep[keep] = select_mask(c, f)[code[keep]]
+        r = r[keep]
+        if f.countries:
+            r = r[r["a"].isin(f.countries) | r["b"].isin(f.countries)]
+    if not len(r):
+        return pd.DataFrame({k: pd.Series(dtype="string") for k in cols}).astype({"sent_idx": "Int64"})
+    s = c.sentences[["article_id", "sent_idx", "text"]]
+    out = r.head(limit).merge(s, on=["article_id", "sent_idx"], how="left")
+    return out[cols].reset_index(drop=True)

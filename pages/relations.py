@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import charts, data, filters
 from components.layout import ensure_routed, guard
-from geolens.queries import Filters, country_name
+from geolens.queries import QUADS, Filters, country_name
 
 ensure_routed()
 f = filters.get()
@@ -45,3 +45,23 @@ st.dataframe(
         "example": st.column_config.TextColumn("Example sentence", width="large"),
     },
 )
+
+st.subheader("How they relate")
+rel = data.query("relation_sentences", f)
+if rel.empty:
+    st.info("No sentence of the selected articles states an interaction between two countries.")
+    st.stop()
+rel = rel.assign(pair=[f"{country_name(a)} – {country_name(b)}" for a, b in zip(rel["a"], rel["b"], strict=True)])
+counts = rel.pivot_table(index="pair", columns="quad", values="text", aggfunc="size", fill_value=0)
+counts = counts.reindex(columns=[q for q in QUADS if q in counts.columns])
+st.dataframe(counts.assign(total=counts.sum(axis=1)).sort_values("total", ascending=False), width="stretch")
+st.caption("Sentences per pair and CAMEO quad class (material/verbal conflict, verbal/material cooperation), "
+           "decided by the cue words shown below.")
+pair = st.selectbox("Sentences of one pair", counts.index.tolist(), key="rel_pair")
+for quad in QUADS:
+    rows = rel[(rel["pair"] == pair) & (rel["quad"] == quad)]
+    if len(rows):
+        st.markdown(f"**{quad.replace('_', ' ')}** ({len(rows)})")
+        for r in rows.itertuples(index=False):
+            text = str(r.text)
+            st.markdown("- " + (text.replace(str(r.cue), f"**{r.cue}**", 1) if r.cue else text))

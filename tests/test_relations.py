@@ -120,3 +120,20 @@ def test_dev_set_floor(eval_dir, tmp_path):
     quad = float(score.split("quad: macro-F1=")[1].split()[0])
     coarse = float(score.split("coarse: macro-F1=")[1].split()[0])
     assert quad >= 0.55 and coarse >= 0.62, score  # keyword baseline: 0.285 / 0.405
+
+
+def test_relations_page_lists_sentences_by_class(tmp_path, nlp, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "page.duckdb"
+    Store(db, timeout=5).add(analyse(from_text(ARTICLE, title="t"), nlp))
+    monkeypatch.setenv("GEOLENS_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/relations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(str(e.value) for e in at.markdown)
+    assert "How they relate" in "\n".join(str(e.value) for e in at.subheader)
+    assert "**condemned**" in shown or "**attack**" in shown
