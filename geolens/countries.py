@@ -984,7 +984,9 @@ def _contains(full: list[str], part: list[str]) -> bool:
     return any(full[i:i + n] == part for i in range(len(full) - n + 1))
 
 
-@Language.factory("geolens_countries", default_config={"data_dir": None, "context_places": True})
+@Language.factory(
+    "geolens_countries", default_config={"data_dir": None, "context_places": True}, assigns=["doc._.geo_mentions"]
+)
 def make_country_resolver(nlp: Language, name: str, data_dir: str | None, context_places: bool) -> CountryResolver:
     """Factory for the country component: loads the gazetteer (cached per process) and builds the matchers."""
     return CountryResolver(nlp, load_gazetteer(data_dir), context_places)

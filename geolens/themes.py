@@ -20,17 +20,24 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from geolens import settings
 from geolens.records import ArticleTheme, EvidenceFeatures, ThemeHit
 from geolens.theme_model import ThemeModel, load_theme_model
 
-DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
-TAXONOMY_ENV = "GEOLENS_TAXONOMY"
+DEFAULT_TAXONOMY = settings.TAXONOMY
+TAXONOMY_ENV = settings.TAXONOMY_ENV
 TIERS = ("strong", "weak", "hint")
 # Components that never help the lemma matcher; everything else up to the lemmatizer runs on cue phrases.
 _NOT_FOR_CUES = {"ner", "parser", "senter", "sentencizer", "entity_ruler", "entity_linker", "textcat"}
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _STR_TAG = "tag:yaml.org,2002:str"
 _NUM_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+# The Doc extensions this component assigns, registered once when the module is imported.
+for _ext in ("theme_hits", "article_themes"):
+    if not Doc.has_extension(_ext):
+        Doc.set_extension(_ext, default=None)
 
 
 class TaxonomyError(ValueError):
@@ -111,8 +118,7 @@ class Taxonomy:
 
 def default_taxonomy_path() -> Path:
     """The taxonomy file: $GEOLENS_TAXONOMY if set, else data/taxonomy.yaml in the project."""
-    env = os.environ.get(TAXONOMY_ENV)
-    return Path(env).expanduser() if env else DEFAULT_TAXONOMY
+    return settings.taxonomy_path()
 
 
 def _cue_text(cue: str) -> str:
@@ -415,9 +421,6 @@ class ThemeTagger:
             t.id: {ctx: set(cues) for ctx, cues in t.exclude_in_context.items()} for t in self.taxonomy.themes
         }
         self._order = {t.id: i for i, t in enumerate(self.taxonomy.themes)}
-        for ext in ("theme_hits", "article_themes"):
-            if not Doc.has_extension(ext):
-                Doc.set_extension(ext, default=None)
 
     def _key(self, vocab, kind: str, owner: str, tier: str, cue: str) -> str:
         key = f"geolens_themes|{kind}|{owner}|{tier}|{cue}"
