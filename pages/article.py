@@ -145,6 +145,16 @@ with side:
                              f"<span style='color:#555;font-size:.85rem'>{len(evidence)} sentences · cues: "
                              f"{html.escape(cues)}</span></div>")
             st.html("".join(items))
+    rel = frames["relations"]
+    rel = rel[rel["quad"] != "none"]
+    if len(rel):
+        st.subheader("Relations")
+        st.dataframe(pd.DataFrame({
+            "Countries": [f"{q.country_name(x)} – {q.country_name(y)}" for x, y in zip(rel["a"], rel["b"], strict=True)],
+            "How": rel["quad"].str.replace("_", " ").tolist(),
+            "Words": rel["cue"].tolist(),
+            "Sentence": (rel["sent_idx"] + 1).tolist(),
+        }), hide_index=True, width="stretch")
 
 st.divider()
 CONFIRM = "art_confirm_delete"

@@ -137,3 +137,21 @@ def test_relations_page_lists_sentences_by_class(tmp_path, nlp, monkeypatch):
     shown = "\n".join(str(e.value) for e in at.markdown)
     assert "How they relate" in "\n".join(str(e.value) for e in at.subheader)
     assert "**condemned**" in shown or "**attack**" in shown
+
+
+def test_article_page_lists_the_relations(tmp_path, nlp, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    db = tmp_path / "art.duckdb"
+    tables = analyse(from_text(ARTICLE, title="t"), nlp)
+    Store(db, timeout=5).add(tables)
+    monkeypatch.setenv("GEOLENS_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.query_params["article"] = tables.article_id
+    at.run()
+    at.switch_page("pages/article.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join(df.value.to_string() for df in at.dataframe)
+    assert "verbal conflict" in shown and "material conflict" in shown
