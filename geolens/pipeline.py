@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geolens import settings
+from geolens.countries import HOME_HINT_KEY
 from geolens.ingest import Article, IngestError, Rejected, iter_input_files, read_file
+from geolens.provenance import publication_country
 from geolens.sandbox import die_with_parent
 from geolens.store import Store, StoreError
 from geolens.tables import ArticleTables, article_id, doc_to_tables
@@ -31,13 +33,22 @@ def _meta(article: Article) -> dict:
     }
 
 
+def _prepared(nlp, article: Article):
+    """The article's Doc before the components run, carrying the publication's country when its address gives it."""
+    doc = nlp.make_doc(article.text)
+    home = publication_country(article.url) if article.url else None
+    if home:
+        doc.user_data[HOME_HINT_KEY] = home
+    return doc
+
+
 def analyse(article: Article, nlp=None) -> ArticleTables:
     """Run the pipeline over one article and return its tidy tables (nothing is stored)."""
     if nlp is None:
         from geolens.nlp import get_pipeline
 
         nlp = get_pipeline()
-    return doc_to_tables(nlp(article.text), _meta(article))
+    return doc_to_tables(nlp(_prepared(nlp, article)), _meta(article))
 
 
 @dataclass
@@ -52,7 +63,7 @@ def _analyse_chunk(chunk: list[Article]) -> list[ArticleTables | AnalysisFailure
 
     nlp = get_pipeline()
     try:
-        docs = list(nlp.pipe((a.text for a in chunk), batch_size=16))
+        docs = list(nlp.pipe((_prepared(nlp, a) for a in chunk), batch_size=16))
     except Exception:  # noqa: BLE001 - one bad article must not sink its chunk: redo them one by one
         return [_analyse_one(nlp, a) for a in chunk]
     return [doc_to_tables(doc, _meta(a)) for doc, a in zip(docs, chunk, strict=True)]
@@ -75,7 +86,7 @@ def analyse_checked(article: Article, nlp=None) -> ArticleTables | AnalysisFailu
             f"up to {limit:,} characters"
         )
     try:
-        return doc_to_tables(nlp(article.text), _meta(article))
+        return doc_to_tables(nlp(_prepared(nlp, article)), _meta(article))
     except Exception as exc:  # noqa: BLE001
         _log.exception("analysis failed on %s", article.origin)
         return AnalysisFailure(f"could not be analysed: {' '.join(str(exc).split())[:200]}")

@@ -118,3 +118,29 @@ def test_pipeline_article_the_model_cannot_take_is_rejected_and_the_rest_stored(
     assert [o.status for o in outcomes] == ["rejected", "added"]
     assert "could not be analysed" in outcomes[0].reason
     assert len(store.table("articles")) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "country"),
+    [("https://www.cbc.ca/news/x", "CAN"), ("https://www.abc.net.au/news/x", "AUS"), ("bbc.co.uk/news", "GBR"),
+     ("https://www.nytimes.com/x", None), ("https://en.wikinews.org/wiki/x", None), ("https://x.io/a", None)],
+)
+def test_publication_country_comes_from_a_country_code_domain(url, country):
+    from geolens.provenance import publication_country
+
+    assert publication_country(url) == country
+
+
+def test_pipeline_publication_address_decides_a_local_namesake(nlp):
+    from geolens.ingest import Article
+    from geolens.pipeline import analyse
+
+    text = "The council in Richmond approved a new library on Tuesday. Work will start in the spring, the mayor said."
+
+    def richmond(url: str) -> str:
+        m = analyse(Article(text=text, url=url), nlp).mentions
+        return m.loc[m["surface"] == "Richmond", "country"].iloc[0]
+
+    assert richmond("") == "USA"  # the largest namesake, with nothing else to go on
+    assert richmond("https://www.cbc.ca/news/local") == "CAN"
+    assert richmond("https://www.abc.net.au/news/local") == "AUS"
