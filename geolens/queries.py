@@ -343,16 +343,8 @@ class Corpus:
 
 
 def load_corpus(store: Store) -> Corpus:
-    """Read every tidy table in one short read-only connection (an empty Corpus for a missing database)."""
-    if not store.exists():
-        return Corpus.from_frames({}, 0)
-    frames = {}
-    with store.reader() as con:
-        row = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        version = int(row[0]) if row else 0
-        for name, cols in SCHEMA.items():
-            sel = ", ".join(f'"{c}"' for c in cols)
-            frames[name] = con.execute(f"SELECT {sel} FROM {name}").df()
+    """Every tidy table of the store as a Corpus (an empty Corpus for a missing database)."""
+    version, frames = store.snapshot()
     return Corpus.from_frames(frames, version)
 
 

@@ -370,6 +370,18 @@ class Store:
             ).fetchall()
         return {r[0] for r in rows}
 
+    def snapshot(self) -> tuple[int, dict[str, pd.DataFrame]]:
+        """The version and every tidy table, read in one short read-only connection (0 and {} when missing)."""
+        if not self.exists():
+            return 0, {}
+        frames = {}
+        with self.reader() as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            version = int(row[0]) if row else 0
+            for name, cols in SCHEMA.items():
+                frames[name] = con.execute(f"SELECT {', '.join(_q(c) for c in cols)} FROM {name}").df()
+        return version, frames
+
     def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
         """Load one tidy table (optionally filtered by a SQL `where` clause) with the schema's dtypes."""
         if name not in SCHEMA:
