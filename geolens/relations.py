@@ -173,6 +173,11 @@ def _actor_path(path: list[Token]) -> bool:
     return bool(path) and path[-1].dep_ in ("nsubj", "agent", "poss", "compound", "amod", "csubj")
 
 
+def _one_clause(path: list[Token]) -> bool:
+    """True when no verb of a coordinated clause stands between the countries and the predicate they share."""
+    return not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "conj" for t in path)
+
+
 class RelationTagger:
     """Classifies every pair of countries named in a sentence."""
 
@@ -262,6 +267,13 @@ class RelationTagger:
                 return NONE, "", dist
         found = None
         climbed = False
+        if lca.i in country_ids and lca.dep_ == "pobj" and cues.get(lca.head.head) and any(
+            t.dep_ == "prep" and t.head.i == lca.i for t in path_a + path_b
+        ):
+            # "fighting for Russia in Ukraine": "in Ukraine" hangs on "Russia" in the parse but belongs to the event.
+            event = lca.head.head
+            quad, words = cues.get(event)
+            return self._mood(event, quad), words, dist
         lca_cue = cues.get(lca) if lca.i not in country_ids else None
         if lca_cue and lca_cue[0].startswith("verbal") and not (_actor_path(path_a) or _actor_path(path_b)):
             lca_cue = None  # a third party's words about them, not theirs to each other
@@ -276,16 +288,23 @@ class RelationTagger:
                 says = cues.get(found)[0].startswith("verbal") and _actor_path(own[: own.index(found)])
                 # An event on one country's side reaches the other only through a predicate the other performs,
                 # unless it is the first country's own words about a clause naming the other.
-                if other and not says and not (_actor_path(other) and lca.i in [t.i for t in _ancestors(found)[1:5]]):
+                if other and not says and not (
+                    _actor_path(other) and lca.i in [t.i for t in _ancestors(found)[1:5]]
+                ):
                     return NONE, "", dist  # the event hangs within four links of the predicate the other performs
                 # An event below a predicate that is none of theirs, performed by one of them, is that one's own.
-                if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and any(
+                if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and not self._symmetric(
+                    found, cues.get(found)[1]
+                ) and any(
                     c.dep_ in AGENT_DEPS and c.i in {p.i for p in path_a + path_b} for c in found.children
                 ) and found not in (path_a[-1:] + path_b[-1:]):
                     return NONE, "", dist
             elif lca.pos_ in ("VERB", "AUX") and lca_cue is None and not cues.get(lca):
-                objs = [c for c in lca.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)]
-                found = objs[0] if objs and (_actor_path(path_a) or _actor_path(path_b)) else None
+                objs = [c for c in lca.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)] + [
+                    o for c in lca.children if c.dep_ == "prep" for o in c.children if o.dep_ == "pobj" and cues.get(o)
+                ]  # "imposed sanctions on ...", "placed companies on export control lists"
+                found = objs[0] if objs and (_actor_path(path_a) or _actor_path(path_b)) and _one_clause(
+                    path_a + path_b) else None
             elif lca.pos_ not in ("VERB", "AUX"):
                 # Both countries sit in one noun group: they relate only through a symmetric event of the group.
                 found = self._climb(lca, cues)

@@ -63,7 +63,21 @@ def test_venue_is_none(nlp):
 def test_fighting_for_a_country_is_on_its_side(nlp):
     got = _pairs(nlp, "Over 10,000 North Korean troops are reportedly fighting for Russia in Ukraine.")
     assert got[("PRK", "RUS")] == "material_cooperation"
-    assert got[("PRK", "UKR")] == "material_conflict"
+    assert got[("PRK", "UKR")] == got[("RUS", "UKR")] == "material_conflict"
+
+
+def test_seed_article_pairs(seed_doc):
+    def pairs_of(fragment: str) -> dict[tuple[str, str], str]:
+        return {(r.a, r.b): r.quad for r in seed_doc._.relations if fragment in seed_doc.text[r.start:r.end]}
+
+    troops = pairs_of("North Korean troops are reportedly fighting for Russia")
+    assert troops[("PRK", "RUS")] == "material_cooperation"
+    assert troops[("PRK", "UKR")] == troops[("RUS", "UKR")] == "material_conflict"
+    assert pairs_of("refusing to rule out force")[("CHN", "TWN")] == "verbal_conflict"
+    alliance = pairs_of("maintaining the US alliance")
+    assert alliance[("JPN", "USA")].endswith("cooperation")
+    assert all(not q.endswith("conflict") for q in alliance.values())
+    assert pairs_of("China adds 20 Japanese entities")[("CHN", "JPN")] == "material_conflict"
 
 
 def test_seed_sentences_read_as_a_human_would(nlp):
