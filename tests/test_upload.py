@@ -572,7 +572,7 @@ def test_upload_two_sessions_saving_at_once_both_succeed(db, tmp_path, seed_text
 
 def test_upload_saves_from_two_threads_of_one_server_both_land(db, seed_text):
     """Sessions of one Streamlit server are threads of one process: both saves land, none twice."""
-    from components.upload import draft_from_text, save_drafts
+    from geolens.drafts import draft_from_text, save_drafts
 
     drafts = [draft_from_text(seed_text), draft_from_text("Allies meet\n" + BODY), draft_from_text(seed_text)]
     barrier = threading.Barrier(len(drafts))
