@@ -23,6 +23,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+import geolens.extensions  # noqa: F401  (registers the Doc extensions)
 from geolens.gazetteer import ROUTE_RANK, Candidate, Gazetteer, fold, load_gazetteer
 from geolens.records import Mention
 
@@ -30,8 +31,6 @@ from geolens.records import Mention
 # doc.user_data[HOME_HINT_KEY] before the component runs; it then stands for the press voice of the text.
 HOME_HINT_KEY = "geolens:home_country"
 
-if not Doc.has_extension("geo_mentions"):
-    Doc.set_extension("geo_mentions", default=None)
 
 # Buildings, streets and venues (FAC) are not toponyms: only GPE/LOC names unknown to the gazetteer are kept.
 UNKNOWN_PLACE_LABELS = frozenset({"GPE", "LOC"})

@@ -21,10 +21,8 @@ import yaml
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+import geolens.extensions  # noqa: F401  (registers the Doc extensions)
 from geolens.records import Relation
-
-if not Doc.has_extension("relations"):
-    Doc.set_extension("relations", default=None)
 
 DEFAULT_CUES = Path(__file__).resolve().parent.parent / "data" / "relations" / "cues.yaml"
 QUADS = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")

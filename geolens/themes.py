@@ -20,6 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+import geolens.extensions  # noqa: F401  (registers the Doc extensions)
 from geolens import settings
 from geolens.records import ArticleTheme, EvidenceFeatures, ThemeHit
 from geolens.theme_model import ThemeModel, load_theme_model
@@ -34,10 +35,6 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _NUM_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
-# The Doc extensions this component assigns, registered once when the module is imported.
-for _ext in ("theme_hits", "article_themes"):
-    if not Doc.has_extension(_ext):
-        Doc.set_extension(_ext, default=None)
 
 
 class TaxonomyError(ValueError):
