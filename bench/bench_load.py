@@ -37,8 +37,9 @@ STEPS = [
 ]
 
 
-def session(db: str, duration: float, seed: int, out) -> None:
-    """One dashboard session: loop over STEPS for `duration` s; put (run times, errors, last article count)."""
+def session(db: str, duration: float, seed: int, out, written) -> None:
+    """One dashboard session: loop over STEPS for `duration` s; put (run times, errors, article count once the
+    writer is done)."""
     os.environ["GEOLENS_DB"] = db
     from streamlit.testing.v1 import AppTest
 
@@ -60,6 +61,7 @@ def session(db: str, duration: float, seed: int, out) -> None:
         except Exception:  # noqa: BLE001 - a benchmark counts failures instead of stopping on them
             errors += 1
         times.append((time.perf_counter() - t0) / 2)  # two script runs per step
+    written.wait(timeout=900)  # then the session must see everything the writer added
     at.switch_page("pages/overview.py").run()
     at.sidebar.multiselect(key="flt_country").set_value([]).run()
     at.sidebar.multiselect(key="flt_theme").set_value([]).run()
@@ -71,19 +73,19 @@ def drive(db: str, sessions: int, duration: float, writer_cmd: list[str] | None)
     """Run the sessions (and the writer, when given) at once; gather their figures."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    procs = [ctx.Process(target=session, args=(db, duration, i, out)) for i in range(sessions)]
+    written = ctx.Event()
+    procs = [ctx.Process(target=session, args=(db, duration, i, out, written)) for i in range(sessions)]
     for p in procs:
         p.start()
     writer = None
     if writer_cmd:
         time.sleep(min(10.0, duration / 4))  # let the sessions load first, then write under them
         writer = subprocess.Popen(writer_cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    write_log = writer.communicate()[0].strip().splitlines()[-1:] if writer else []
+    written.set()
     results = [out.get() for _ in procs]
     for p in procs:
         p.join()
-    write_log = ""
-    if writer:
-        write_log = writer.communicate()[0].strip().splitlines()[-1:]
     times = sorted(t for r in results for t in r[0])
     return {
         "runs": len(times),
