@@ -112,3 +112,11 @@ def excerpt_card(sentence: str, spans: Iterable[tuple[int, int, str, str]], *, o
         f'<div>{highlight(sentence, spans, offset=offset)}</div>'
         f'{"<div>" + chips_html + "</div>" if chips_html else ""}</div>'
     )
+
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
+
+
+def md_escape(text: str) -> str:
+    """`text` made inert inside Streamlit Markdown (labels, captions, alerts): every markup character escaped."""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in " ".join(str(text).split()))

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components.highlight import STYLE, highlight, legend, text_block, theme_chips
+from components.highlight import STYLE, highlight, legend, md_escape, text_block, theme_chips
 from geolens import settings
 from geolens.drafts import (
     Draft,
@@ -70,12 +70,6 @@ def _mb(n: int) -> str:
 
 # -- safe HTML and Markdown -----------------------------------------------------------------------
 
-_MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")
-
-
-def md_escape(text: str) -> str:
-    """`text` made inert inside Streamlit Markdown (labels, captions, alerts): every markup character escaped."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in " ".join(str(text).split()))
 
 
 

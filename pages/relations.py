@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import charts, data, filters
+from components.highlight import md_escape
 from components.layout import ensure_routed, guard
 from geolens.queries import QUADS, Filters, country_name
 
@@ -63,5 +64,6 @@ for quad in QUADS:
     if len(rows):
         st.markdown(f"**{quad.replace('_', ' ')}** ({len(rows)})")
         for r in rows.itertuples(index=False):
-            text = str(r.text)
-            st.markdown("- " + (text.replace(str(r.cue), f"**{r.cue}**", 1) if r.cue else text))
+            # Article text is escaped first: its own * _ [ ] ( ) must not become formatting, links or images.
+            text, cue = md_escape(str(r.text)), md_escape(str(r.cue)) if r.cue else ""
+            st.markdown("- " + (text.replace(cue, f"**{cue}**", 1) if cue else text))

@@ -169,3 +169,24 @@ def test_article_page_lists_the_relations(tmp_path, nlp, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     shown = "\n".join(df.value.to_string() for df in at.dataframe)
     assert "verbal conflict" in shown and "material conflict" in shown
+
+
+def test_relations_page_shows_article_markup_as_plain_text(tmp_path, nlp, monkeypatch):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    text = ("Germany [condemned](http://evil.example/p) Russia's *brutal* attack on Ukraine on Monday. "
+            "Officials in Berlin said talks would go on.")
+    db = tmp_path / "md.duckdb"
+    Store(db, timeout=5).add(analyse(from_text(text, title="t"), nlp))
+    monkeypatch.setenv("GEOLENS_DB", str(db))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/relations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = [str(e.value) for e in at.markdown if "evil" in str(e.value)]
+    assert lines, "the sentence is listed"
+    for line in lines:
+        assert "](http" not in line and r"\]\(http" in line  # a link in the article stays text
+        assert "*brutal*" not in line and r"\*brutal\*" in line  # no emphasis from the article's own asterisks
