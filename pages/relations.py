@@ -55,14 +55,20 @@ if rel.empty:
 rel = rel.assign(pair=[f"{country_name(a)} – {country_name(b)}" for a, b in zip(rel["a"], rel["b"], strict=True)])
 counts = rel.pivot_table(index="pair", columns="quad", values="text", aggfunc="size", fill_value=0)
 counts = counts.reindex(columns=[q for q in QUADS if q in counts.columns])
-st.dataframe(counts.assign(total=counts.sum(axis=1)).sort_values("total", ascending=False), width="stretch")
+QUAD_LABELS = {"material_conflict": "Material conflict", "verbal_conflict": "Verbal conflict",
+               "verbal_cooperation": "Verbal cooperation", "material_cooperation": "Material cooperation",
+               "none": "No interaction"}
+table = counts.rename(columns=QUAD_LABELS)
+table.insert(0, "Sentences", counts.sum(axis=1))
+table.index.name = "Countries"
+st.dataframe(table.sort_values("Sentences", ascending=False), width="stretch")
 st.caption("Sentences per pair and CAMEO quad class (material/verbal conflict, verbal/material cooperation), "
            "decided by the cue words shown below.")
 pair = st.selectbox("Sentences of one pair", counts.index.tolist(), key="rel_pair")
 for quad in QUADS:
     rows = rel[(rel["pair"] == pair) & (rel["quad"] == quad)]
     if len(rows):
-        st.markdown(f"**{quad.replace('_', ' ')}** ({len(rows)})")
+        st.markdown(f"**{QUAD_LABELS.get(quad, quad)}** ({len(rows)})")
         for r in rows.itertuples(index=False):
             # Article text is escaped first: its own * _ [ ] ( ) must not become formatting, links or images.
             text, cue = md_escape(str(r.text)), md_escape(str(r.cue)) if r.cue else ""
