@@ -411,42 +411,16 @@ def _target_host(request_line: str) -> str:
 
 @pytest.mark.browser
 def test_dashboard_needs_nothing_from_the_internet(sample_db_path, tmp_path):
-    import os
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
+    from appserver import streamlit_app
 
     chromium = Path("/usr/bin/chromium")
     if not chromium.exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "GEOLENS_DB": str(sample_db_path)}, stdout=log, stderr=subprocess.STDOUT,
-    )
     proxy = _RecordingProxy()
-    url = f"http://127.0.0.1:{port}"
     local: list[str] = []
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start (exit {server.poll()}); see {log.name}")
-            time.sleep(0.5)
-        with sync_api.sync_playwright() as p:
+        with streamlit_app(sample_db_path, tmp_path / "server.log") as url, sync_api.sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path=str(chromium),
                 args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -469,12 +443,6 @@ def test_dashboard_needs_nothing_from_the_internet(sample_db_path, tmp_path):
             browser.close()
     finally:
         proxy.close()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
     # Whatever the browser itself calls home for (updates, clock, sign-in) is its business; anything else that
     # tried to leave this machine (a favicon or font CDN, map tiles, a script) was the app's.
     hosts = sorted({_target_host(line) for line in proxy.seen} - CHROMIUM_OWN_HOSTS)
