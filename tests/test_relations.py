@@ -136,55 +136,41 @@ def test_dev_set_floor(eval_dir, tmp_path):
     assert quad >= 0.55 and coarse >= 0.62, score  # keyword baseline: 0.285 / 0.405
 
 
-def test_relations_page_lists_sentences_by_class(tmp_path, nlp, monkeypatch):
+def _open_page(tmp_path, nlp, monkeypatch, text: str, page: str):
+    """An AppTest of `page` on a database holding one article with `text` (the article is preselected)."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
 
     db = tmp_path / "page.duckdb"
-    Store(db, timeout=5).add(analyse(from_text(ARTICLE, title="t"), nlp))
+    tables = analyse(from_text(text, title="t"), nlp)
+    Store(db, timeout=5).add(tables)
     monkeypatch.setenv("GEOLENS_DB", str(db))
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
+    at.query_params["article"] = tables.article_id
     at.run()
-    at.switch_page("pages/relations.py").run()
+    at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_relations_page_lists_sentences_by_class(tmp_path, nlp, monkeypatch):
+    at = _open_page(tmp_path, nlp, monkeypatch, ARTICLE, "relations")
     shown = "\n".join(str(e.value) for e in at.markdown)
     assert "How they relate" in "\n".join(str(e.value) for e in at.subheader)
     assert "**condemned**" in shown or "**attack**" in shown
 
 
 def test_article_page_lists_the_relations(tmp_path, nlp, monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    db = tmp_path / "art.duckdb"
-    tables = analyse(from_text(ARTICLE, title="t"), nlp)
-    Store(db, timeout=5).add(tables)
-    monkeypatch.setenv("GEOLENS_DB", str(db))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
-    at.query_params["article"] = tables.article_id
-    at.run()
-    at.switch_page("pages/article.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _open_page(tmp_path, nlp, monkeypatch, ARTICLE, "article")
     shown = "\n".join(df.value.to_string() for df in at.dataframe)
     assert "verbal conflict" in shown and "material conflict" in shown
 
 
 def test_relations_page_shows_article_markup_as_plain_text(tmp_path, nlp, monkeypatch):
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
     text = ("Germany [condemned](http://evil.example/p) Russia's *brutal* attack on Ukraine on Monday. "
             "Officials in Berlin said talks would go on.")
-    db = tmp_path / "md.duckdb"
-    Store(db, timeout=5).add(analyse(from_text(text, title="t"), nlp))
-    monkeypatch.setenv("GEOLENS_DB", str(db))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/relations.py").run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = _open_page(tmp_path, nlp, monkeypatch, text, "relations")
     lines = [str(e.value) for e in at.markdown if "evil" in str(e.value)]
     assert lines, "the sentence is listed"
     for line in lines:
