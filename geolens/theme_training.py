@@ -196,9 +196,7 @@ def fit_tuned(examples: list[Example], themes: list[str], k: int = 5) -> ThemeMo
         model = fit([ex for i, ex in enumerate(examples) if i not in held], themes)
         for i in fold:
             preds[i] = predict(model, examples[i])
-    threshold = choose_threshold(examples, preds)  # type: ignore[arg-type]
-    model = fit(examples, themes, threshold)
-    return model
+    return fit(examples, themes, choose_threshold(examples, preds))  # type: ignore[arg-type]
 
 
 def cross_validate(examples: list[Example], themes: list[str], k: int = 5) -> list[set[str]]:
@@ -275,8 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report(examples, cross_validate(examples, themes, args.folds), f"Learned layer, nested {args.folds}-fold CV"))
     if args.write:
         model = fit_tuned(examples, themes)
-        model = dataclasses.replace(model,
-                           trained_on=", ".join(p.name for p in args.gold))
+        model = dataclasses.replace(model, trained_on=", ".join(p.name for p in args.gold))
         args.write.write_text(json.dumps(model.to_json(), ensure_ascii=False, separators=(",", ":")) + "\n",
                               encoding="utf-8")
         size = args.write.stat().st_size
