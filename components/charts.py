@@ -19,7 +19,7 @@ from components.palette import (
     country_color,
     theme_color,
 )
-from geolens.queries import country_continent
+from geolens.names import country_continent
 
 # plotly.js fetches a base-map topology from its CDN for every geo plot; the map brings its own shapes
 # (GeoJSON), so point that fetch at an empty inline topology: no network, no failed request, no blank map.

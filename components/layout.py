@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import filters as flt
-from geolens.queries import Filters
+from geolens.filters import Filters
 
 
 def ensure_routed() -> None:

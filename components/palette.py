@@ -2,29 +2,47 @@
 
 from __future__ import annotations
 
-from geolens.queries import country_continent
+from pathlib import Path
 
-# Themes: Paul Tol's discrete-rainbow scheme (designed to stay distinguishable with colour-vision
-# deficiencies), in taxonomy order so a theme keeps its colour on every page and in every filter.
-THEME_COLORS: dict[str, str] = {
-    "alliances_partnerships": "#1965B0",
-    "defense_posture": "#5289C7",
-    "armed_conflict": "#A5170E",
-    "terrorism_violence": "#72190E",
-    "nuclear_wmd": "#DC050C",
-    "military_technology": "#E8601C",
-    "economic_security": "#F1932D",
-    "trade_sanctions": "#F6C141",
-    "technology_innovation": "#CAE0AB",
-    "territorial_disputes": "#4EB265",
-    "diplomacy": "#7BAFDE",
-    "international_order": "#90C987",
-    "domestic_politics": "#882E72",
-    "cyber_information": "#AE76A3",
-    "energy_infrastructure": "#D1BBD7",
-    "humanitarian": "#777777",
+import numpy as np
+import yaml
+
+from geolens.names import country_continent
+
+FAMILIES_FILE = Path(__file__).resolve().parent.parent / "data" / "theme_families.yaml"
+
+# One hue per theme family (warm red-brown, blue, gold/olive, violet), several shades each. The shades were chosen
+# by search in CIELAB for the largest smallest pairwise distance of all 16 colours as seen with normal vision and
+# simulated deuteranopia and protanopia (Machado et al. 2009): min ΔE76 ≈ 19 (Tol's rainbow scheme had 10.6).
+FAMILY_SHADES: dict[str, list[str]] = {
+    "security": ["#6D1B17", "#7A4849", "#B0757A", "#E58674", "#DF7544", "#F9C3B0"],
+    "politics": ["#4C5D9A", "#6486FA", "#0C3556", "#87B5D5"],
+    "economy": ["#C99100", "#615B01", "#EBD030", "#EBD07E"],
+    "society": ["#9386D7", "#761AA9"],
 }
+
+
+def load_families(path: str | Path = FAMILIES_FILE) -> dict[str, dict]:
+    """Theme families from the YAML file: family id -> {"name": str, "themes": [theme ids]}."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return {fam: {"name": str(v.get("name", fam)), "themes": [str(t) for t in v.get("themes", [])]}
+            for fam, v in raw.items()}
+
+
+def build_theme_colors(families: dict[str, dict]) -> dict[str, str]:
+    """theme id -> colour: the family's shades in the order its themes are listed (grey past the last shade)."""
+    out: dict[str, str] = {}
+    for fam, spec in families.items():
+        shades = FAMILY_SHADES.get(fam, [])
+        for i, theme in enumerate(spec["themes"]):
+            out[theme] = shades[i] if i < len(shades) else OTHER
+    return out
+
+
 OTHER = "#BBBBBB"
+FAMILIES = load_families()
+THEME_COLORS: dict[str, str] = build_theme_colors(FAMILIES)
+THEME_FAMILY: dict[str, str] = {t: fam for fam, spec in FAMILIES.items() for t in spec["themes"]}
 
 # Countries are coloured by continent with the Okabe-Ito palette (safe for all common colour-vision types):
 # stable across pages, and a colour carries meaning instead of being one of 200 indistinguishable hues.
@@ -77,3 +95,43 @@ def text_on(color: str) -> str:
     """Black or white, whichever reads better on a background colour given as #RRGGBB."""
     r, g, b = (int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
     return "#000000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#FFFFFF"
+
+
+def theme_family(theme: str | None) -> str:
+    """The family id of a theme ("" for unknown ids)."""
+    return THEME_FAMILY.get(theme, "") if isinstance(theme, str) else ""
+
+
+# Colour-vision deficiency simulation, Machado, Oliveira & Fernandes (2009), severity 1, applied in linear RGB.
+CVD_MATRICES: dict[str, np.ndarray] = {
+    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                            [-0.003882, -0.048116, 1.051998]]),
+    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                              [-0.011820, 0.042940, 0.968881]]),
+    "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                            [0.004733, 0.691367, 0.303900]]),
+}
+_RGB_TO_XYZ = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+
+
+def _linear(colors: list[str]) -> np.ndarray:
+    c = np.array([[int(h.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)] for h in colors])
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+
+
+def to_lab(colors: list[str], cvd: str | None = None) -> np.ndarray:
+    """CIELAB (D65) of #RRGGBB colours, as seen with normal vision or the given simulated deficiency."""
+    lin = _linear(colors)
+    if cvd:
+        lin = np.clip(lin @ CVD_MATRICES[cvd].T, 0, 1)
+    xyz = (lin @ _RGB_TO_XYZ.T) / _RGB_TO_XYZ.sum(axis=1)
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], axis=-1)
+
+
+def min_distance(colors: list[str], cvd: str | None = None) -> float:
+    """The smallest CIELAB ΔE76 between any two of `colors` (with normal vision or a simulated deficiency)."""
+    lab = to_lab(colors, cvd)
+    d = np.sqrt(((lab[:, None] - lab[None]) ** 2).sum(-1))
+    d[np.diag_indices(len(d))] = np.inf
+    return float(d.min()) if len(colors) > 1 else float("inf")

@@ -275,12 +275,60 @@ def test_legend_names_each_kind():
 
 # -- palette and shapes --------------------------------------------------------------------------
 def test_every_taxonomy_theme_has_its_own_colour():
-    from geolens.queries import theme_catalog
+    from geolens.names import theme_ids
 
-    ids = list(theme_catalog()["theme"])
+    ids = theme_ids()
     assert set(ids) <= set(palette.THEME_COLORS)
     assert len({palette.theme_color(t) for t in ids}) == len(ids)
     assert palette.theme_color(None) == palette.theme_color("unknown") == palette.OTHER
+
+
+def test_every_taxonomy_theme_belongs_to_exactly_one_family_in_the_data_file():
+    from geolens.names import theme_ids
+
+    listed = [t for spec in palette.load_families().values() for t in spec["themes"]]
+    assert sorted(listed) == sorted(theme_ids())  # each theme once, none unknown
+    assert set(palette.load_families()) == {"security", "politics", "economy", "society"}
+
+
+def test_palette_is_built_from_the_families_file(tmp_path):
+    f = tmp_path / "fam.yaml"
+    f.write_text("economy:\n  name: Money\n  themes: [trade_sanctions, humanitarian]\n")
+    colors = palette.build_theme_colors(palette.load_families(f))
+    assert colors == {"trade_sanctions": palette.FAMILY_SHADES["economy"][0],
+                      "humanitarian": palette.FAMILY_SHADES["economy"][1]}
+
+
+def _hue(hex_color: str) -> float:
+    import math
+
+    _, a, b = palette.to_lab([hex_color])[0]
+    return math.degrees(math.atan2(b, a)) % 360
+
+
+def test_theme_families_have_distinct_hues():
+    # Every shade of a family lies in its own band of CIELAB hue angle, and the bands do not overlap.
+    bands = {"security": (10, 60), "economy": (70, 125), "politics": (235, 295), "society": (295, 340)}
+    for theme, color in palette.THEME_COLORS.items():
+        lo, hi = bands[palette.theme_family(theme)]
+        assert lo <= _hue(color) <= hi, (theme, color, _hue(color))
+
+
+@pytest.mark.parametrize("cvd", [None, "deuteranopia", "protanopia"])
+def test_all_theme_colours_stay_apart_with_colour_blind_vision(cvd):
+    # A stacked chart or a legend can show all 16 themes at once: any two must differ by ΔE76 >= 15 for normal
+    # vision and for the simulated (Machado 2009) red-green deficiencies. Tol's rainbow scheme reached 10.6.
+    from geolens.names import theme_ids
+
+    colors = [palette.theme_color(t) for t in theme_ids()]
+    assert palette.min_distance(colors, cvd) >= 15
+
+
+def test_cvd_simulation_merges_red_and_green_but_keeps_black_and_white():
+    red, green = "#D62728", "#2CA02C"
+    assert palette.min_distance([red, green]) > 60
+    assert palette.min_distance([red, green], "deuteranopia") < 25
+    assert palette.min_distance(["#000000", "#FFFFFF"], "protanopia") == pytest.approx(100, abs=0.5)
 
 
 @pytest.mark.parametrize("iso3, continent", [("JPN", "AS"), ("FRA", "EU"), ("BRA", "SA"), ("NGA", "AF")])
