@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Token
 
 import geolens.extensions  # noqa: F401  (registers the Doc extensions)
 from geolens.records import Relation
+from geolens.relation_model import candidates, load_relation_model, pair_rows
 
 DEFAULT_CUES = Path(__file__).resolve().parent.parent / "data" / "relations" / "cues.yaml"
 QUADS = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")
@@ -180,9 +181,10 @@ class RelationTagger:
     """Classifies every pair of countries named in a sentence."""
 
     def __init__(self, nlp: Language, name: str, cues_path: str | None = None, parser_model: str | None = None,
-                 window: int = 0):
+                 window: int = 0, model_path: str | None = None):
         self.name = name
         self.lex = load_lexicon(cues_path)
+        self.model = load_relation_model(model_path)  # None: the rules decide alone
         self.window = window  # > 0: when the tree links a pair through no cue, take a cue between them this close
         self.parser_model = parser_model
         self._parser: Language | None | bool = False  # False = not loaded yet
@@ -196,32 +198,47 @@ class RelationTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set doc._.relations for the sentences that name two or more countries."""
+        out = []
+        for sent, ms, sdoc in self.parsed_sentences(doc):
+            out.extend(self.relate(sdoc, sent.start_char, sent.end_char, ms))
+        doc._.relations = out
+        return doc
+
+    def parsed_sentences(self, doc: Doc) -> list[tuple]:
+        """(sentence, its country mentions, its parsed copy) for each sentence naming two or more countries."""
         # An organisation that only bears a country's name ("Chinese University", "US Chess Federation") is not
         # that country acting; national institutions, leaders, places and the country's own words are.
         mentions = [
             m for m in (getattr(doc._, "geo_mentions", None) or []) if m.country and not (m.kind == "org" and m.via == "org")
         ]
-        doc._.relations = []
         if len({m.country for m in mentions}) < 2:
-            return doc
+            return []
         todo = []
         for sent in doc.sents:
             ms = [m for m in mentions if sent.start_char <= m.start < sent.end_char]
             if len({m.country for m in ms}) >= 2 and sent.end_char - sent.start_char <= MAX_PARSE_CHARS:
                 todo.append((sent, ms))
         if not todo:
-            return doc
+            return []
         parser = self.parser
         texts = [s.text for s, _ in todo]
         parsed = parser.pipe(texts) if parser is not None else [None] * len(texts)
-        out = []
-        for (sent, ms), sdoc in zip(todo, parsed, strict=True):
-            out.extend(self.relate(sdoc, sent.start_char, sent.end_char, ms))
-        doc._.relations = out
-        return doc
+        return [(sent, ms, sdoc) for (sent, ms), sdoc in zip(todo, parsed, strict=True)]
 
     def relate(self, sdoc: Doc | None, start: int, end: int, mentions) -> list[Relation]:
         """The relations of one sentence: a parsed copy of its text, its offsets and its country mentions."""
+        out = []
+        for a, b, rule, rows, words in self.evidence(sdoc, start, mentions, rows=self.model is not None):
+            quad, cue = rule[0], rule[1]
+            if rows is not None:
+                chosen = self.model.choose(rows)
+                if chosen != quad:
+                    quad, cue = chosen, words.get(chosen, "")
+            out.append(Relation(start=start, end=end, a=a, b=b, quad=quad, cue=cue))
+        return out
+
+    def evidence(self, sdoc: Doc | None, start: int, mentions, rows: bool = True) -> list[tuple]:
+        """Per pair (a, b): the rules' verdict (quad, cue, distance, reason) and the learned layer's feature rows."""
         toks: dict[str, list[Token]] = {}
         for m in mentions:
             if sdoc is None:
@@ -231,26 +248,34 @@ class RelationTagger:
                 toks.setdefault(m.country, []).append(span.root)
         countries = sorted({m.country for m in mentions})
         cues = _Cues(sdoc, self.lex) if sdoc is not None else None
+        cands = candidates(self, sdoc, cues) if rows and sdoc is not None else []
         out = []
         for a, b in combinations(countries, 2):
-            best = (NONE, "", 99)
+            best, where = (NONE, "", 99, "nolink"), None
             for ta in toks.get(a, []):
                 for tb in toks.get(b, []):
                     if ta.i == tb.i:
                         continue
-                    quad, cue, dist = self.decide(ta, tb, cues)
-                    if _rank(quad, dist) > _rank(best[0], best[2]):
-                        best = (quad, cue, dist)
-            out.append(Relation(start=start, end=end, a=a, b=b, quad=best[0], cue=best[1]))
+                    got = self.explain(ta, tb, cues)
+                    if where is None or _rank(got[0], got[2]) > _rank(best[0], best[2]):
+                        best, where = got, (ta, tb)
+            feats, words = (None, {})
+            if rows and where is not None:
+                feats, words = pair_rows(self, cands, where[0], where[1], best, len(countries))
+            out.append((a, b, best, feats, words))
         return out
 
     def decide(self, ta: Token, tb: Token, cues: _Cues) -> tuple[str, str, int]:
         """The class, cue words and tree distance linking two country tokens of one parsed sentence."""
+        return self.explain(ta, tb, cues)[:3]
+
+    def explain(self, ta: Token, tb: Token, cues: _Cues) -> tuple[str, str, int, str]:
+        """decide() and the rule that settled it (one of REASONS)."""
         anc_a, anc_b = _ancestors(ta), _ancestors(tb)
         ids_b = {t.i for t in anc_b}
         lca = next((t for t in anc_a if t.i in ids_b), None)
         if lca is None:
-            return NONE, "", 99
+            return NONE, "", 99, "nolink"
         path_a = anc_a[: [t.i for t in anc_a].index(lca.i)]
         path_b = anc_b[: [t.i for t in anc_b].index(lca.i)]
         dist = len(path_a) + len(path_b)
@@ -259,10 +284,10 @@ class RelationTagger:
             for child, event in zip(path, path[1:], strict=False):
                 # A country that is the patient of an event someone else performs is no party to what is above it.
                 if cues.get(event) and child.dep_ not in AGENT_DEPS and _agent_child(event, country_ids | {child.i}):
-                    return NONE, "", dist
+                    return NONE, "", dist, "patient"
             # A country attached by a comparison ("Like the UAE, ...") is no party at all.
             if any(t.dep_ == "prep" and t.lower_ in self.lex.outsider_preps for t in path):
-                return NONE, "", dist
+                return NONE, "", dist, "outsider"
         found = None
         climbed = False
         if lca.i in country_ids and lca.dep_ == "pobj" and cues.get(lca.head.head) and any(
@@ -271,7 +296,7 @@ class RelationTagger:
             # "fighting for Russia in Ukraine": "in Ukraine" hangs on "Russia" in the parse but belongs to the event.
             event = lca.head.head
             quad, words = cues.get(event)
-            return self._mood(event, quad), words, dist
+            return self._mood(event, quad), words, dist, "cue"
         lca_cue = cues.get(lca) if lca.i not in country_ids else None
         if lca_cue and lca_cue[0].startswith("verbal") and not (_actor_path(path_a) or _actor_path(path_b)):
             lca_cue = None  # a third party's words about them, not theirs to each other
@@ -289,14 +314,14 @@ class RelationTagger:
                 if other and not says and not (
                     _actor_path(other) and lca.i in [t.i for t in _ancestors(found)[1:5]]
                 ):
-                    return NONE, "", dist  # the event hangs within four links of the predicate the other performs
+                    return NONE, "", dist, "one_side"  # the event hangs within four links of the predicate the other performs
                 # An event below a predicate that is none of theirs, performed by one of them, is that one's own.
                 if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and not self._symmetric(
                     found, cues.get(found)[1]
                 ) and any(
                     c.dep_ in AGENT_DEPS and c.i in {p.i for p in path_a + path_b} for c in found.children
                 ) and found not in (path_a[-1:] + path_b[-1:]):
-                    return NONE, "", dist
+                    return NONE, "", dist, "own"
             elif lca.pos_ in ("VERB", "AUX") and lca_cue is None and not cues.get(lca):
                 objs = [c for c in lca.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)] + [
                     o for c in lca.children if c.dep_ == "prep" for o in c.children if o.dep_ == "pobj" and cues.get(o)
@@ -310,16 +335,16 @@ class RelationTagger:
         if found is None and self.window and not climbed:
             found = self._between(ta, tb, cues)
         if found is None:
-            return NONE, "", dist
+            return NONE, "", dist, "nocue"
         quad, words = cues.get(found)
         if climbed and not self._symmetric(found, words):
-            return NONE, "", dist
+            return NONE, "", dist, "list"
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
-            return NONE, "", dist
+            return NONE, "", dist, "venue"
         quad = self._mood(found, quad)
         if quad.endswith("conflict"):
             quad = self._sides(found, quad, path_a, path_b)
-        return quad, words, dist
+        return quad, words, dist, "cue"
 
     def _sides(self, cue: Token, quad: str, path_a: list[Token], path_b: list[Token]) -> str:
         """A country fighting (or speaking) for the doer of a conflict event is on its side, not against it."""
@@ -402,11 +427,11 @@ class RelationTagger:
 
 @Language.factory(
     "geolens_relations",
-    default_config={"cues_path": None, "parser_model": None, "window": 0},
+    default_config={"cues_path": None, "parser_model": None, "window": 0, "model_path": None},
     assigns=["doc._.relations"],
 )
 def make_relation_tagger(
-    nlp: Language, name: str, cues_path: str | None, parser_model: str | None, window: int
+    nlp: Language, name: str, cues_path: str | None, parser_model: str | None, window: int, model_path: str | None
 ) -> RelationTagger:
-    """spaCy factory for the relations component (None = the default cue lexicon and the pipeline's own model)."""
-    return RelationTagger(nlp, name, cues_path, parser_model, window)
+    """spaCy factory for the relations component (None = the default lexicon, parser and learned layer)."""
+    return RelationTagger(nlp, name, cues_path, parser_model, window, model_path)
