@@ -23,7 +23,7 @@ from spacy.tokens import Token
 QUADS = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")
 NONE = "none"
 CLASSES = QUADS + (NONE,)
-REASONS = ("cue", "nolink", "patient", "outsider", "one_side", "own", "nocue", "list", "venue")
+REASONS = ("cue", "presence", "nolink", "patient", "outsider", "one_side", "own", "nocue", "list", "venue")
 CUE_FEATURES = ("rule", "has", "onpath", "governs", "between", "tree1", "tree2", "tree4", "near3", "mood")
 PAIR_FEATURES = ("rule", *(f"why_{r}" for r in REASONS), "conj", "many", "venue", "actor", "far", "quiet")
 FEATURES = (*(f"bias_{q}" for q in QUADS), *CUE_FEATURES, *(f"none_{f}" for f in PAIR_FEATURES))

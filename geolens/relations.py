@@ -53,11 +53,19 @@ class Lexicon:
     outsider_preps: frozenset[str] = frozenset()
     side_preps: frozenset[str] = frozenset()
     only_pos: dict[str, str] = field(default_factory=dict)  # "host/VERB": the word is a cue only as that part of speech
+    partner_preps: frozenset[str] = frozenset()
+    presence_nouns: frozenset[str] = frozenset()
+    presence_preps: frozenset[str] = frozenset()
+    presence_hosts: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read the cue lexicon (data/relations/cues.yaml by default); the first class listing a word keeps it."""
     data = yaml.safe_load(Path(path or DEFAULT_CUES).read_text(encoding="utf-8"))
+    presence = data.get("presence") or {}
+
+    def words(items) -> frozenset[str]:
+        return frozenset(str(w).lower() for w in items or [])
     lemmas: dict[str, str] = {}
     only_pos: dict[str, str] = {}
     phrases: dict[tuple[str, ...], str] = {}
@@ -84,6 +92,10 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         outsider_preps=frozenset(str(w).lower() for w in data.get("outsider_preps") or []),
         only_pos=only_pos,
         side_preps=frozenset(str(w).lower() for w in data.get("side_preps") or []),
+        partner_preps=words(data.get("partner_preps")),
+        presence_nouns=words(presence.get("nouns")),
+        presence_preps=words(presence.get("preps")),
+        presence_hosts=words(presence.get("hosts")),
     )
 
 
@@ -270,7 +282,15 @@ class RelationTagger:
         return self.explain(ta, tb, cues)[:3]
 
     def explain(self, ta: Token, tb: Token, cues: _Cues) -> tuple[str, str, int, str]:
-        """decide() and the rule that settled it (one of REASONS)."""
+        """decide() and the rule that settled it (one of geolens.relation_model.REASONS)."""
+        got = self._explain(ta, tb, cues)
+        if got[0] == NONE and got[3] in ("nocue", "one_side", "own", "list"):
+            present = self._presence(ta, tb, cues)
+            if present is not None:
+                return self._mood(present[0], "material_cooperation"), present[1], got[2], "presence"
+        return got
+
+    def _explain(self, ta: Token, tb: Token, cues: _Cues) -> tuple[str, str, int, str]:
         anc_a, anc_b = _ancestors(ta), _ancestors(tb)
         ids_b = {t.i for t in anc_b}
         lca = next((t for t in anc_a if t.i in ids_b), None)
@@ -313,7 +333,7 @@ class RelationTagger:
                 # unless it is the first country's own words about a clause naming the other.
                 if other and not says and not (
                     _actor_path(other) and lca.i in [t.i for t in _ancestors(found)[1:5]]
-                ):
+                ) and not self._partner(found, own, other, cues):
                     return NONE, "", dist, "one_side"  # the event hangs within four links of the predicate the other performs
                 # An event below a predicate that is none of theirs, performed by one of them, is that one's own.
                 if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and not self._symmetric(
@@ -355,6 +375,55 @@ class RelationTagger:
         if (side[0] and agent[1]) or (side[1] and agent[0]):
             return quad.replace("conflict", "cooperation")
         return quad
+
+    def _partner(self, cue: Token, own: list[Token], other: list[Token], cues: _Cues) -> bool:
+        """True for a symmetric cooperation cue that reaches one country through "with" ("in cooperation with
+        Iraqi forces"): the other country, unless it is only a place, is the partner's counterpart."""
+        quad, words = cues.get(cue)
+        with_phrase = any(w in self.lex.partner_preps for w in words.lower().split()[1:])
+        if not quad.endswith("cooperation") or not (self._symmetric(cue, words) or with_phrase):
+            return False
+        below = own[: own.index(cue)]
+        entry = next((t for t in reversed(below) if t.dep_ == "prep"), None)
+        if entry is None or entry.lower_ not in self.lex.partner_preps or entry.head not in (cue, *below):
+            return False
+        return not any(t.dep_ == "prep" and (t.lower_ in self.lex.venue_preps or t.lower_ in self.lex.outsider_preps
+                                            or t.lower_ == "from") for t in other)
+
+    def _forces_of(self, t: Token) -> Token | None:
+        """The military noun a country word qualifies ("U.S. troops", "troops of Turkey"), if any."""
+        for _ in range(3):
+            if t.dep_ in ("compound", "amod", "poss", "nmod"):
+                t = t.head
+            elif t.dep_ == "pobj" and t.head.lower_ == "of":
+                t = t.head.head
+            else:
+                return None
+            if t.lemma_.lower() in self.lex.presence_nouns or t.lower_ in self.lex.presence_nouns:
+                return t
+        return None
+
+    def _presence(self, ta: Token, tb: Token, cues: _Cues) -> tuple[Token, str] | None:
+        """Forces of one country stationed in or hosted by the other (CAMEO 074): (their noun, the words), else None."""
+        lex = self.lex
+        for x, y in ((ta, tb), (tb, ta)):
+            n = self._forces_of(x)
+            if n is None:
+                continue
+            if n.dep_ in ("nsubj", "nsubjpass", "agent") and cues.get(n.head):
+                continue  # the forces attack, occupy or withdraw: what they do decides, not where they are
+            prep = y.head if y.dep_ == "pobj" else None
+            if prep is not None and prep.lower_ in lex.presence_preps and (
+                prep.head.i == n.i or (n.dep_ in ("nsubj", "nsubjpass") and prep.head.i == n.head.i)
+            ):
+                return n, f"{n.text} {prep.text} {y.text}"
+            host = n.head if n.dep_ == "dobj" and n.head.lemma_.lower() in lex.presence_hosts else None
+            if host is not None:
+                owner = host.head if host.dep_ in ("acl", "relcl") else next(
+                    (c for c in host.children if c.dep_ == "nsubj"), None)
+                if owner is not None and y.head.i == owner.i and y.dep_ in ("amod", "compound", "poss", "nmod"):
+                    return n, f"{host.text} {n.text}"
+        return None
 
     def _between(self, ta: Token, tb: Token, cues: _Cues) -> Token | None:
         """The cue between two country words at most `window` tokens apart (a fallback for a broken parse)."""
