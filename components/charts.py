@@ -18,6 +18,7 @@ from components.palette import (
     SEQUENTIAL,
     country_color,
     theme_color,
+    theme_short,
 )
 from geolens.names import country_continent
 
@@ -59,12 +60,53 @@ def _wrap(text: str, width: int = 70, max_lines: int = 6) -> str:
     return "<br>".join(lines)
 
 
-def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", title: str | None = None) -> go.Figure:
+def top_with_ties(df: pd.DataFrame, value: str, top: int, *, max_extra: int = 10,
+                  noun: tuple[str, str] = ("country", "countries"), order: str = "name") -> tuple[pd.DataFrame, str]:
+    """The `top` rows by `value`, plus every row tied with the last one when that adds at most `max_extra` rows.
+
+    Returns the rows (largest first, ties alphabetical) and a note saying how a tie at the cut was handled ("" when
+    the cut falls between two different values): a cut that silently drops equal rows misleads the reader.
+    """
+    d = df.sort_values([value, order], ascending=[False, True], kind="stable")
+    if len(d) <= top or top <= 0:
+        return d, ""
+    cut = d[value].iloc[top - 1]
+    if d[value].iloc[top] != cut:
+        return d.head(top), ""
+    tied = int((d[value] == cut).sum())
+    above = int((d[value] > cut).sum())
+    unit = value if value in ("articles", "mentions") else ""
+    what = f"{int(cut):,} {unit}".strip() if float(cut).is_integer() else f"{cut:g} {unit}".strip()
+    if above + tied <= top + max_extra:
+        return d.head(above + tied), f"{tied} {noun[1]} tie at {what}: all shown."
+    shown = top - above
+    return d.head(top), f"{tied} {noun[1]} tie at {what}: {shown} shown (A–Z), {tied - shown} more not shown."
+
+
+def _note(fig: go.Figure, note: str) -> None:
+    """Put a one-line note under the title (as a subtitle) and in layout.meta for the page to reuse."""
+    if not note:
+        return
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta={**meta, "note": note})
+    if fig.layout.title.text:
+        fig.update_layout(title_subtitle=dict(text=html.escape(note), font=dict(size=12, color="#555555")))
+        fig.update_layout(margin_t=(fig.layout.margin.t or 10) + 20)
+    else:
+        fig.add_annotation(text=html.escape(note), x=0, xref="paper", y=1, yref="paper", yanchor="bottom",
+                           xanchor="left", showarrow=False, font=dict(size=12, color="#555555"))
+        fig.update_layout(margin_t=(fig.layout.margin.t or 10) + 22)
+
+
+def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", title: str | None = None,
+                max_ties: int = 10) -> go.Figure:
     """Horizontal bars of the top countries by `value` (articles or mentions), coloured by continent.
 
-    df comes from queries.country_counts.
+    Countries tied with the last one are shown too (up to `max_ties` more bars), and a note under the title says
+    so; the note is also in `fig.layout.meta["note"]`. df comes from the country_counts query.
     """
-    d = df.sort_values(value, ascending=False, kind="stable").head(top).iloc[::-1]
+    d, note = top_with_ties(df, value, top, max_extra=max_ties)
+    d = d.iloc[::-1]
     fig = go.Figure()
     for cont in dict.fromkeys(d["continent"].fillna("")):
         part = d[d["continent"].fillna("") == cont]
@@ -83,7 +125,8 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
         )
     vmax = float(d[value].max()) if len(d) else 0.0
     fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
-    axis = "Articles mentioning the country" if value == "articles" else "Mentions in the selected articles"
+    # A short axis title: a long one, centred under a narrow plot, is cut at both ends in a half-width column.
+    axis = "Articles" if value == "articles" else "Mentions"
     fig.update_xaxes(title=axis, gridcolor="#EEEEEE", range=[0, max(vmax, 1) * 1.12],
                      **_count_ticks(vmax))
     height = max(240, 26 * len(d) + 90)
@@ -97,6 +140,7 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
         legend=dict(orientation="h", x=0, xanchor="left", y=-60 / max(plot_h, 60), yanchor="top",
                     title=dict(text="Continent:"), font=dict(size=12)),
     )
+    _note(fig, note)
     return fig
 
 
@@ -129,9 +173,9 @@ def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = 
     )
     fig.update_yaxes(categoryorder="array", categoryarray=names, automargin=True)
     fig.update_xaxes(
-        title={"share": "Share of selected articles (%)", "cues": "Theme cue words found",
-               "confidence": "Confidence (0–1)"}.get(
-            value, "Articles assigned the theme"),
+        # Short titles: a long one, centred under a narrow plot, is cut at both ends in a half-width column.
+        title={"share": "Share of articles (%)", "cues": "Cue words found", "confidence": "Confidence (0–1)"}.get(
+            value, "Articles"),
         gridcolor="#EEEEEE",
         rangemode="tozero",
         range=[0, 1.15 if is_conf else float(x.max()) * 1.15 if len(x) else 1],
@@ -150,16 +194,25 @@ def _share_label(percent: float) -> str:
 
 
 def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """Countries x themes, cell = articles with both (df from queries.theme_country_matrix)."""
+    """Countries x themes, cell = articles with both (df from the theme_country_matrix query).
+
+    Columns carry the themes' short labels (data/theme_families.yaml) so they fit flat or slightly turned at
+    1000 px; the hover gives the full theme name.
+    """
     countries = list(dict.fromkeys(df["country_name"]))
     theme_order = df.groupby("theme_name")["articles"].sum().sort_values(ascending=False).index.tolist()
+    ids = dict(zip(df["theme_name"], df["theme"], strict=False))
     z = df.pivot_table(index="country_name", columns="theme_name", values="articles", aggfunc="sum", fill_value=0)
     z = z.reindex(index=countries, columns=theme_order, fill_value=0)
+    short = [theme_short(ids.get(n), n) for n in z.columns]
+    full = np.array([[html.escape(str(n)) for n in z.columns]] * len(z.index), dtype=object).reshape(z.shape)
     fig = go.Figure(
         go.Heatmap(
             z=z.to_numpy(),
-            x=z.columns.tolist(),
-            y=z.index.tolist(),
+            x=short,
+            y=[_ellipsis(c, 22) for c in z.index],
+            customdata=np.dstack([full, np.array([[html.escape(str(c))] * z.shape[1] for c in z.index],
+                                                 dtype=object).reshape(z.shape)]) if z.size else None,
             colorscale=SEQUENTIAL,
             zmin=0,
             zmax=max(1, int(z.to_numpy().max())) if z.size else 1,
@@ -169,13 +222,19 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
             # Empty cells stay blank: a grid of zeros hides the few pairs that matter.
             text=np.where(z.to_numpy() > 0, z.to_numpy().astype(str), ""),
             texttemplate="%{text}",
-            hovertemplate="<b>%{y}</b> × %{x}<br>%{z} articles<extra></extra>",
+            hovertemplate="<b>%{customdata[1]}</b> × %{customdata[0]}<br>%{z} articles<extra></extra>",
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
     # Labels stay flat when they fit and turn only as far as needed to stop overlapping (narrow windows).
     fig.update_xaxes(autotickangles=[0, -35, -60, -90], automargin=True, side="bottom")
-    return _layout(fig, height=max(280, 28 * len(countries) + 170), title=title)
+    return _layout(fig, height=max(280, 28 * len(countries) + 150), title=title)
+
+
+def _ellipsis(text, width: int) -> str:
+    """`text` cut to `width` characters with an ellipsis (the full text stays in the hover)."""
+    text = str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _subset(world: dict, ids) -> dict:
@@ -279,30 +338,119 @@ def choropleth(df: pd.DataFrame, *, world: dict, points: list[tuple[str, float, 
     return _layout(fig, height=500)
 
 
-def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | None = None) -> go.Figure:
-    """Stacked bars of articles per period and theme (df from queries.theme_volume)."""
+def isolated_periods(totals: pd.Series, *, freq: str = "month", min_gap: int | None = None,
+                     max_share: float = 0.1, max_articles: int = 3) -> list[pd.Timestamp]:
+    """Periods at either end of the timeline cut off from the rest by a long empty gap and holding few articles.
+
+    Rule: an end run of periods is isolated when the gap between it and the next dated period is at least
+    `min_gap` empty periods (12 months or 26 weeks by default) and it holds at most `max_articles` articles and at
+    most `max_share` of all. Such stray dates (a typo, a future-dated page) would otherwise stretch the axis and
+    squeeze the real data; the chart leaves them off and says so.
+    """
+    if len(totals) < 2:
+        return []
+    gap = min_gap if min_gap is not None else (26 if freq == "week" else 12)
+    step = pd.Timedelta(days=7) if freq == "week" else pd.Timedelta(days=30.44)
+    t = totals.sort_index()
+    periods, counts = list(t.index), list(t.to_numpy())
+    total = float(sum(counts))
+    out: list[pd.Timestamp] = []
+    lo, hi = 0, len(periods) - 1
+    for _ in range(len(periods)):
+        changed = False
+        for end in ("left", "right"):
+            if hi - lo < 1:
+                break
+            # The end run: consecutive periods from the end up to the first long gap.
+            idx = range(lo, hi) if end == "left" else range(hi, lo, -1)
+            run = []
+            for i in idx:
+                run.append(i)
+                nxt = i + 1 if end == "left" else i - 1
+                empty = abs((periods[nxt] - periods[i]) / step) - 1
+                if empty >= gap:
+                    n = sum(counts[j] for j in run)
+                    if n <= max_articles and n <= max_share * total:
+                        out.extend(periods[j] for j in run)
+                        lo, hi = (i + 1, hi) if end == "left" else (lo, i - 1)
+                        changed = True
+                    break
+        if not changed:
+            break
+    return sorted(out)
+
+
+def _period_ticks(periods: list[pd.Timestamp], freq: str, max_ticks: int = 12) -> tuple[list, list[str]]:
+    """Tick positions and labels: exactly the periods (thinned to at most `max_ticks`), never clock times."""
+    fmt = "%d %b %Y" if freq == "week" else "%b %Y"
+    step = max(1, math.ceil(len(periods) / max_ticks))
+    vals = periods[::step]
+    return vals, [p.strftime(fmt) for p in vals]
+
+
+def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | None = None,
+                       drop_isolated: bool = True) -> go.Figure:
+    """Stacked bars of articles per period and theme (df from the theme_volume query).
+
+    Ticks name the periods themselves (one month reads "Sep 2020", not a clock time). Stray periods far from the
+    rest (isolated_periods) are left off the axis, and a note under the title says how many articles that hides;
+    the note is also in `fig.layout.meta["note"]`.
+    """
+    df = df.assign(period=pd.to_datetime(df["period"]))
+    note = ""
+    if drop_isolated and len(df):
+        # An article with several themes is in several rows: the largest theme of a period is a lower bound on its
+        # articles, the sum an upper bound; the note says "at least" when they differ.
+        lower = df.groupby("period")["articles"].max()
+        hidden = isolated_periods(lower, freq=freq)
+        if hidden:
+            fmt = "%d %b %Y" if freq == "week" else "%b %Y"
+            part = df[df["period"].isin(hidden)]
+            n = int(lower[hidden].sum())
+            at_least = "at least " if int(part["articles"].sum()) > n else ""
+            when = ", ".join(p.strftime(fmt) for p in hidden[:3]) + (" …" if len(hidden) > 3 else "")
+            note = (f"Not shown: {at_least}{n} article{'s' if n != 1 else ''} dated {when}, "
+                    "isolated from the rest of the timeline.")
+            df = df[~df["period"].isin(hidden)]
     fig = go.Figure()
     totals = df.groupby("theme")["articles"].sum().sort_values(ascending=False)
+    fmt = "%d %b %Y" if freq == "week" else "%b %Y"
+    # Bars get an explicit width and sit in the middle of their period: plotly derives a bar's width from the
+    # spacing of the x values, and a single period would give a bar one millisecond wide.
+    length = pd.Timedelta(days=7) if freq == "week" else pd.Timedelta(days=30.44)
     for theme in totals.index:
         part = df[df["theme"] == theme]
         fig.add_bar(
-            x=part["period"],
+            x=part["period"] + length / 2,
             y=part["articles"],
+            width=0.85 * length.total_seconds() * 1000,
             name=str(part["name"].iloc[0]),
             marker_color=theme_color(theme),
             customdata=[theme] * len(part),
-            hovertemplate="<b>%{fullData.name}</b><br>%{x|%d %b %Y}: %{y} articles<extra></extra>",
+            text=[p.strftime(fmt) for p in part["period"]],
+            textposition="none",
+            hovertemplate=f"<b>%{{fullData.name}}</b><br>{'Week of ' if freq == 'week' else ''}"
+            "%{text}: %{y} articles<extra></extra>",
         )
+    n_rows = math.ceil(len(totals) / 2)
     fig.update_layout(
         barmode="stack",
-        bargap=0.15,
-        # Legend in the order of the bars' totals (plotly reverses it for stacked bars by default).
-        legend=dict(orientation="h", y=-0.18, x=0, title=None, font=dict(size=12), traceorder="normal"),
+        # Legend in the order of the bars' totals (plotly reverses it for stacked bars by default), anchored to
+        # the bottom of the figure with room reserved for it, so it never runs into the axis title.
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, title=None, font=dict(size=12),
+                    traceorder="normal"),
     )
-    fig.update_xaxes(title="Week starting" if freq == "week" else "Month", gridcolor="#EEEEEE")
+    periods = [pd.Timestamp(p) for p in sorted(df["period"].unique())]
+    vals, labels = _period_ticks(periods, freq)
+    vals = [v + length / 2 for v in vals]
+    xrange = [periods[0] - length * 0.2, periods[-1] + length * 1.2] if periods else None
+    fig.update_xaxes(title="Week starting" if freq == "week" else "Month", gridcolor="#EEEEEE", type="date",
+                     tickmode="array", tickvals=vals, ticktext=labels, range=xrange)
     fig.update_yaxes(title="Articles (stacked by theme)", gridcolor="#EEEEEE", rangemode="tozero")
-    n_legend = len(totals)
-    return _layout(fig, height=380 + 22 * math.ceil(n_legend / 3), title=title)
+    fig = _layout(fig, height=360 + 21 * n_rows, title=title)
+    fig.update_layout(margin_b=90 + 21 * n_rows)
+    _note(fig, note)
+    return fig
 
 
 def cue_bar(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:

@@ -23,10 +23,15 @@ FAMILY_SHADES: dict[str, list[str]] = {
 
 
 def load_families(path: str | Path = FAMILIES_FILE) -> dict[str, dict]:
-    """Theme families from the YAML file: family id -> {"name": str, "themes": [theme ids]}."""
+    """Theme families from the YAML file: family id -> {"name": str, "themes": [ids], "short": {id: label}}."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    return {fam: {"name": str(v.get("name", fam)), "themes": [str(t) for t in v.get("themes", [])]}
-            for fam, v in raw.items()}
+    out = {}
+    for fam, v in raw.items():
+        themes = v.get("themes") or []
+        # `themes` is a list of ids, or a mapping id -> short label
+        short = {str(t): str(lab) for t, lab in themes.items() if lab} if isinstance(themes, dict) else {}
+        out[str(fam)] = {"name": str(v.get("name", fam)), "themes": [str(t) for t in themes], "short": short}
+    return out
 
 
 def build_theme_colors(families: dict[str, dict]) -> dict[str, str]:
@@ -43,6 +48,7 @@ OTHER = "#BBBBBB"
 FAMILIES = load_families()
 THEME_COLORS: dict[str, str] = build_theme_colors(FAMILIES)
 THEME_FAMILY: dict[str, str] = {t: fam for fam, spec in FAMILIES.items() for t in spec["themes"]}
+THEME_SHORT: dict[str, str] = {t: lab for spec in FAMILIES.values() for t, lab in spec["short"].items()}
 
 # Countries are coloured by continent with the Okabe-Ito palette (safe for all common colour-vision types):
 # stable across pages, and a colour carries meaning instead of being one of 200 indistinguishable hues.
@@ -95,6 +101,11 @@ def text_on(color: str) -> str:
     """Black or white, whichever reads better on a background colour given as #RRGGBB."""
     r, g, b = (int(color.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4))
     return "#000000" if (0.299 * r + 0.587 * g + 0.114 * b) > 150 else "#FFFFFF"
+
+
+def theme_short(theme: str | None, name: str = "") -> str:
+    """A theme's short axis label (data/theme_families.yaml), else its full name, else its id."""
+    return THEME_SHORT.get(theme or "", "") or name or str(theme or "")
 
 
 def theme_family(theme: str | None) -> str:

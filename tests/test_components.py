@@ -77,7 +77,7 @@ def test_country_bar_ranks_by_the_chosen_value_and_labels_whole_counts(countries
     bars = {n: t for tr in fig.data for n, t in zip(tr.y, tr.text, strict=True)}
     order = [n for tr in fig.data for n in tr.y]
     assert bars == {"China": "40", "Japan": "20", "United States": "2", "France": "1"}
-    assert fig.layout.xaxis.title.text == "Mentions in the selected articles"
+    assert fig.layout.xaxis.title.text == "Mentions"
     assert set(order) == set(bars) and list(fig.layout.yaxis.categoryarray)[-1] == "China"  # largest on top
 
 
@@ -95,7 +95,7 @@ def test_theme_share_labels_never_round_a_small_share_to_zero(themes, share, lab
 def test_theme_bar_by_cues_ranks_by_cue_count(themes):
     fig = charts.theme_bar(themes.assign(cues=[1, 9]), value="cues")
     assert list(fig.data[0].y)[-1].replace("<br>", " ") == "Economic security & coercion"
-    assert fig.layout.xaxis.title.text == "Theme cue words found"
+    assert fig.layout.xaxis.title.text == "Cue words found"
 
 
 def test_theme_bar_by_confidence_ranks_by_it_on_a_zero_to_one_axis(themes):
@@ -164,6 +164,100 @@ def test_theme_volume_chart_stacks_one_trace_per_theme():
     assert [tr.name for tr in fig.data] == ["Diplomacy", "Armed conflict"]  # biggest first
     assert fig.layout.barmode == "stack" and fig.layout.xaxis.title.text == "Week starting"
     assert fig.data[0].marker.color == palette.THEME_COLORS["diplomacy"]
+
+
+def _ties_frame() -> pd.DataFrame:
+    # 3 leaders, then 8 countries tied at 9 articles, then one at 2 (the corpus case: 8 tie at 9, 2 were shown).
+    names = ["Zambia", "Spain", "Syria", "Turkey", "Ukraine", "Hong Kong", "Philippines", "Saudi Arabia"]
+    return pd.DataFrame({
+        "country": ["USA", "GBR", "FRA"] + [n[:3].upper() for n in names] + ["ISL"],
+        "name": ["United States", "United Kingdom", "France"] + names + ["Iceland"],
+        "continent": ["NA", "EU", "EU"] + ["AF", "EU", "AS", "AS", "EU", "AS", "AS", "AS"] + ["EU"],
+        "articles": [40, 20, 15] + [9] * 8 + [2],
+        "mentions": [90, 50, 30] + [12] * 8 + [2],
+    })
+
+
+def test_country_bar_shows_every_country_tied_at_the_cut_and_says_so():
+    fig = charts.country_bar(_ties_frame(), top=5, title="Top countries")
+    shown = [n for tr in fig.data for n in tr.y]
+    assert len(shown) == 11 and "Iceland" not in shown  # 3 leaders + all 8 tied, not 2 of them
+    assert fig.layout.meta["note"] == "8 countries tie at 9 articles: all shown."
+    assert "8 countries tie" in fig.layout.title.subtitle.text
+
+
+def test_country_bar_caps_a_large_tie_and_says_how_many_are_left_out():
+    fig = charts.country_bar(_ties_frame(), top=5, max_ties=3)
+    shown = [n for tr in fig.data for n in tr.y]
+    assert len(shown) == 5
+    assert {"Hong Kong", "Philippines"} <= set(shown)  # the tied rows kept are the first alphabetically
+    assert fig.layout.meta["note"] == "8 countries tie at 9 articles: 2 shown (A–Z), 6 more not shown."
+    assert any("8 countries tie" in a.text for a in fig.layout.annotations)  # no title: an annotation instead
+
+
+def test_country_bar_without_a_tie_at_the_cut_has_no_note(countries):
+    fig = charts.country_bar(countries, top=2)
+    assert sum(len(tr.y) for tr in fig.data) == 2 and not fig.layout.meta
+
+
+@pytest.mark.parametrize("builder", ["country", "theme"])
+def test_axis_titles_are_short_enough_for_a_half_width_column_at_1000_px(builder, countries, themes):
+    # A centred axis title longer than the plot is cut at both ends ("rticles mentioning the countr").
+    fig = charts.country_bar(countries) if builder == "country" else charts.theme_bar(themes)
+    assert len(fig.layout.xaxis.title.text) <= 22
+
+
+def test_heatmap_uses_short_theme_labels_with_the_full_name_on_hover():
+    df = pd.DataFrame({
+        "country": ["USA", "USA"], "theme": ["domestic_politics", "energy_infrastructure"], "articles": [4, 2],
+        "country_name": ["United States"] * 2,
+        "theme_name": ["Domestic politics & governance", "Energy & critical infrastructure"],
+    })
+    hm = charts.theme_country_heatmap(df).data[0]
+    assert list(hm.x) == ["Domestic politics", "Energy & infra"]
+    assert max(len(x) for x in hm.x) <= 18
+    assert hm.customdata[0][0][0] == "Domestic politics &amp; governance"  # escaped for plotly's HTML hover
+    assert "customdata[0]" in hm.hovertemplate
+
+
+def _volume(periods, articles, theme="diplomacy"):
+    return pd.DataFrame({"period": pd.to_datetime(periods), "theme": theme, "name": "Diplomacy & summitry",
+                         "articles": articles})
+
+
+def test_theme_volume_single_month_reads_as_a_month_not_a_clock_time():
+    fig = charts.theme_volume_chart(_volume(["2020-09-01"], [5]))
+    assert list(fig.layout.xaxis.ticktext) == ["Sep 2020"]
+    assert fig.layout.xaxis.tickmode == "array"
+    # The bar is a month wide (plotly would otherwise draw a single bar one millisecond wide).
+    assert fig.data[0].width > 20 * 86_400_000
+
+
+def test_theme_volume_weeks_are_labelled_by_their_first_day():
+    fig = charts.theme_volume_chart(_volume(["2020-09-07", "2020-09-14"], [1, 2]), freq="week")
+    assert list(fig.layout.xaxis.ticktext) == ["07 Sep 2020", "14 Sep 2020"]
+
+
+def test_theme_volume_leaves_off_an_isolated_stray_date_and_says_so():
+    months = pd.date_range("2019-01-01", "2020-12-01", freq="MS")
+    df = _volume(list(months) + [pd.Timestamp("2025-03-01")], [5] * len(months) + [1])
+    fig = charts.theme_volume_chart(df)
+    xs = pd.to_datetime(list(fig.data[0].x))
+    assert xs.max() < pd.Timestamp("2021-01-01")
+    assert fig.layout.xaxis.range[1] < pd.Timestamp("2021-02-01")
+    assert fig.layout.meta["note"] == "Not shown: 1 article dated Mar 2025, isolated from the rest of the timeline."
+
+
+@pytest.mark.parametrize("counts, hidden", [
+    ({"2019-01-01": 15, "2019-02-01": 16, "2025-03-01": 1}, ["2025-03-01"]),  # a far stray at the end
+    ({"2001-05-01": 2, "2019-01-01": 15, "2019-02-01": 16}, ["2001-05-01"]),  # ... or at the start
+    ({"2019-01-01": 15, "2019-02-01": 16, "2019-09-01": 1}, []),  # a gap under a year is real data
+    ({"2019-01-01": 15, "2025-03-01": 9}, []),  # too many articles to be a stray
+    ({"2019-01-01": 5, "2025-03-01": 1}, []),  # a sixth of a tiny selection is data, not a stray
+])
+def test_isolated_periods_rule(counts, hidden):
+    s = pd.Series(counts).rename(index=pd.Timestamp)
+    assert charts.isolated_periods(s) == [pd.Timestamp(h) for h in hidden]
 
 
 def test_cue_bar_labels_each_cue_with_its_theme():
