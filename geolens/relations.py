@@ -320,6 +320,8 @@ class RelationTagger:
         lca_cue = cues.get(lca) if lca.i not in country_ids else None
         if lca_cue and lca_cue[0].startswith("verbal") and not (_actor_path(path_a) or _actor_path(path_b)):
             lca_cue = None  # a third party's words about them, not theirs to each other
+        if lca_cue and not _one_clause(path_a + path_b):
+            return NONE, "", dist, "one_side"  # "X proposes ..., and candidates discuss the war between Y and Z"
         # The cue nearest the top of the path decides who does what to whom.
         if lca_cue:
             found = lca
@@ -459,9 +461,14 @@ class RelationTagger:
         return (sym or seen or [None])[0]
 
     def _venue(self, cue: Token, path_a: list[Token], path_b: list[Token]) -> bool:
-        """True when one country only says where a verbal event took place ("talks in Cairo")."""
+        """True when one country only says where a verbal event took place ("talks in Cairo"), or where someone
+        taking part lives or works ("she, who studies in the United States, discussed ...")."""
         for path in (path_a, path_b):
             for t in path:
+                if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and t.head.dep_ in ("relcl", "acl") and (
+                    t.head.lemma_.lower() not in self.lex.lemmas
+                ):
+                    return True
                 head_cue = t.head.i == cue.i or (t.head.lemma_.lower() in self.lex.lemmas
                                                  and self.lex.lemmas[t.head.lemma_.lower()].startswith("verbal"))
                 if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and head_cue:
