@@ -243,13 +243,39 @@ def _subset(world: dict, ids) -> dict:
     return {"type": "FeatureCollection", "features": [f for f in world["features"] if f["id"] in want]}
 
 
+def _plural(n, word: str) -> str:
+    """'1 article', '2 articles', '1,234 mentions'."""
+    n = int(n)
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _country_hover(d: pd.DataFrame) -> list[str]:
+    """Hover text per country row: escaped name, articles and mentions with the right plural."""
+    return [f"<b>{html.escape(str(n))}</b><br>{_plural(a, 'article')}, {_plural(m, 'mention')}"
+            for n, a, m in zip(d["name"], d["articles"], d["mentions"], strict=True)]
+
+
+# Views the map can jump to (centre lon, lat and zoom of the natural-earth projection).
+MAP_VIEWS: dict[str, tuple[float, float, float]] = {
+    "World": (10.0, 12.0, 1.0),
+    "Europe": (15.0, 52.0, 4.0),
+    "Middle East": (45.0, 28.0, 4.0),
+    "East Asia": (120.0, 32.0, 3.2),
+    "South Asia": (80.0, 20.0, 3.5),
+    "Africa": (18.0, 2.0, 2.4),
+    "Americas": (-80.0, 10.0, 1.7),
+}
+
+
 def choropleth(df: pd.DataFrame, *, world: dict, points: list[tuple[str, float, float]] | None = None,
-               selected: tuple[str, ...] = (), value: str = "articles") -> go.Figure:
-    """World map of countries by articles mentioning them (df from queries.country_counts).
+               selected: tuple[str, ...] = (), value: str = "articles", height: int = 430) -> go.Figure:
+    """World map of countries by articles mentioning them (df from the country_counts query).
 
     `world` is GeoJSON whose feature ids are ISO3 codes (components.geo.world_geojson): the shapes travel with
     the figure, so plotly needs no base map from the internet. Countries without a mention are drawn grey.
-    `points` (iso3, lat, lon) places countries too small for a shape as dots in the same colours.
+    `points` (iso3, lat, lon) places countries too small for a shape as dots in the same colours; they answer
+    the pointer only when it is on them, so they never take a hover or a click meant for a neighbour. Buttons
+    above the map zoom to a region; the pointer pans.
     """
     ids = [f["id"] for f in world["features"]]
     fig = go.Figure(
@@ -266,47 +292,63 @@ def choropleth(df: pd.DataFrame, *, world: dict, points: list[tuple[str, float, 
             name="world",
         )
     )
-    # Counts are heavy-tailed (one superpower in most articles): colour on a log scale, label real values.
+    counts = df[value].astype(float).clip(lower=1)
     vmax = max(1, int(df[value].max())) if len(df) else 1
-    ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v <= vmax]
+    distinct = df[value].nunique() if len(df) else 0
+    # Heavy-tailed counts (one superpower in most articles) are coloured on a log scale labelled with real values;
+    # under 10 a linear scale with one tick per count reads better, and a single value needs no scale at all.
+    log = vmax >= 10
+    if log:
+        z = np.log10(counts)
+        zmax = float(np.log10(vmax))
+        ticks = [v for v in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000) if v <= vmax]
+        tickvals = np.log10(ticks).tolist()
+    else:
+        z = counts
+        zmax = float(max(vmax, 2))
+        ticks = list(range(1, vmax + 1))
+        tickvals = ticks
+    zmin = 0.0
     fig.add_trace(
         go.Choropleth(
             geojson=_subset(world, df["country"]),
             featureidkey="id",
             locations=df["country"],
-            z=np.log10(df[value].astype(float).clip(lower=1)),
-            zmin=0,
-            zmax=max(np.log10(vmax), 0.3),
+            z=z,
+            zmin=zmin,
+            zmax=zmax,
             colorscale=MAP_SCALE,
             marker_line_color="#555555",
             marker_line_width=0.5,
-            colorbar=dict(title=value.capitalize(), thickness=12, len=0.7, tickvals=np.log10(ticks).tolist(),
-                          ticktext=[str(t) for t in ticks]),
+            showscale=distinct > 1,
+            colorbar=dict(title=value.capitalize(), thickness=12, len=0.6, tickvals=tickvals,
+                          ticktext=[f"{t:,}" for t in ticks], x=1.0, xanchor="right"),
             customdata=df[["name", "articles", "mentions", "country"]].to_numpy(),
-            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} articles, %{customdata[2]} mentions"
-            "<extra></extra>",
+            hovertext=_country_hover(df),
+            hovertemplate="%{hovertext}<extra></extra>",
             name="countries",
         )
     )
     dots = pd.DataFrame(points or [], columns=["country", "lat", "lon"]).merge(df, on="country")
     if len(dots):
+        dz = dots[value].astype(float).clip(lower=1)
         fig.add_trace(
             go.Scattergeo(
                 lat=dots["lat"],
                 lon=dots["lon"],
                 mode="markers",
                 marker=dict(
-                    size=9,
-                    color=np.log10(dots[value].astype(float).clip(lower=1)),
-                    cmin=0,
-                    cmax=max(np.log10(vmax), 0.3),
+                    size=8,
+                    color=np.log10(dz) if log else dz,
+                    cmin=zmin,
+                    cmax=zmax,
                     colorscale=MAP_SCALE,
                     line=dict(color=["#D55E00" if c in selected else "#555555" for c in dots["country"]],
                               width=[2.5 if c in selected else 0.8 for c in dots["country"]]),
                 ),
                 customdata=dots[["name", "articles", "mentions", "country"]].to_numpy(),
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} articles, %{customdata[2]} mentions"
-                "<extra></extra>",
+                hovertext=_country_hover(dots),
+                hovertemplate="%{hovertext}<extra></extra>",
                 name="small countries",
                 showlegend=False,
             )
@@ -333,9 +375,30 @@ def choropleth(df: pd.DataFrame, *, world: dict, points: list[tuple[str, float, 
         showframe=False,
         projection_type="natural earth",
         lataxis_range=[-58, 85],
+        domain=dict(x=[0, 1], y=[0, 1]),
     )
-    fig.update_layout(clickmode="event+select", dragmode=False)
-    return _layout(fig, height=500)
+    buttons = [dict(label=name, method="relayout",
+                    args=[{"geo.center.lon": lon, "geo.center.lat": lat, "geo.projection.scale": scale}])
+               for name, (lon, lat, scale) in MAP_VIEWS.items()]
+    fig.update_layout(
+        clickmode="event+select",
+        dragmode="pan",
+        # A dot answers the pointer only within 2 px of its edge: with the default 20 px, the Vatican's dot took
+        # hovers and clicks meant for Germany (a country without articles has no hover of its own).
+        hoverdistance=2,
+        updatemenus=[dict(type="buttons", direction="right", buttons=buttons, x=0, xanchor="left", y=1.0,
+                          yanchor="bottom", pad=dict(t=0, b=4), showactive=True, font=dict(size=12),
+                          bgcolor="#F4F4F4", bordercolor="#CCCCCC")],
+    )
+    fig = _layout(fig, height=height)
+    fig.update_layout(margin=dict(l=0, r=0, t=34, b=0))
+    if distinct == 1:
+        # One value everywhere: a colour scale would have a single stop, so say it in words instead.
+        note = f"Every country on the map: {_plural(df[value].iloc[0], value[:-1])}."
+        fig.update_layout(meta={"note": note})
+        fig.add_annotation(text=note, x=0, xref="paper", y=0, yref="paper", xanchor="left", yanchor="bottom",
+                           showarrow=False, font=dict(size=12, color="#555555"), bgcolor="rgba(255,255,255,0.8)")
+    return fig
 
 
 def isolated_periods(totals: pd.Series, *, freq: str = "month", min_gap: int | None = None,

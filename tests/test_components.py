@@ -151,6 +151,46 @@ def test_choropleth_without_selection_has_two_traces(countries):
     assert len(charts.choropleth(countries, world=world_geojson()).data) == 2
 
 
+def test_map_dots_of_small_countries_never_take_a_neighbours_hover_or_click(countries):
+    # Vatican-sized dots answered the pointer 20 px away (plotly's default): inside Germany, a click chose the Vatican.
+    fig = charts.choropleth(countries, world=world_geojson(), points=[("FRA", 43.9, 12.4)])
+    assert fig.layout.hoverdistance <= 3
+    assert fig.layout.clickmode == "event+select"
+
+
+def test_map_hover_uses_the_right_plural(countries):
+    one = countries.assign(articles=[1, 2, 1, 1], mentions=[1, 3, 1, 2])
+    fig = charts.choropleth(one, world=world_geojson(), points=[("FRA", 48.9, 2.4)])
+    data, dots = fig.data[1], fig.data[2]
+    assert data.hovertext[0] == "<b>United States</b><br>1 article, 1 mention"
+    assert data.hovertext[1] == "<b>Japan</b><br>2 articles, 3 mentions"
+    assert dots.hovertext[0] == "<b>France</b><br>1 article, 2 mentions"
+
+
+def test_map_with_a_single_count_shows_no_one_stop_scale_but_says_it(countries):
+    fig = charts.choropleth(countries.assign(articles=1), world=world_geojson())
+    assert fig.data[1].showscale is False
+    assert fig.layout.meta["note"] == "Every country on the map: 1 article."
+    assert any(a.text == "Every country on the map: 1 article." for a in fig.layout.annotations)
+
+
+def test_map_with_small_counts_uses_a_linear_scale_with_a_tick_per_count(countries):
+    fig = charts.choropleth(countries.assign(articles=[3, 2, 1, 1]), world=world_geojson())
+    bar = fig.data[1].colorbar
+    assert list(bar.ticktext) == ["1", "2", "3"] and list(bar.tickvals) == [1, 2, 3]
+    assert fig.data[1].showscale is not False
+
+
+def test_map_can_zoom_to_a_region_and_pan(countries):
+    fig = charts.choropleth(countries, world=world_geojson())
+    labels = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert labels[0] == "World" and "Europe" in labels and "East Asia" in labels
+    europe = fig.layout.updatemenus[0].buttons[labels.index("Europe")].args[0]
+    assert europe["geo.projection.scale"] > 2
+    assert fig.layout.dragmode == "pan"
+    assert fig.layout.margin.l == 0 and fig.layout.margin.r == 0  # the map takes the whole width
+
+
 def test_theme_volume_chart_stacks_one_trace_per_theme():
     df = pd.DataFrame(
         {
