@@ -168,9 +168,10 @@ def _rank(quad: str, dist: int) -> tuple:
     return (quad != NONE, quad.startswith("material"), -dist)
 
 
+# "the agreement signed between Turkey and Libya infringes ...": the parties of a subject's own event act through it.
 ACTOR_LINKS = frozenset({"compound", "amod", "poss", "appos", "pobj", "conj", "nmod", "nsubj", "nsubjpass", "agent",
-                         "cc", "case"})
-ACTOR_PREPS = frozenset({"of", "from", "for"})
+                         "cc", "case", "acl"})
+ACTOR_PREPS = frozenset({"of", "from", "for", "between"})
 
 
 def _actor_path(path: list[Token]) -> bool:
