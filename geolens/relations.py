@@ -185,6 +185,28 @@ def _actor_path(path: list[Token]) -> bool:
     return bool(path) and path[-1].dep_ in ("nsubj", "agent", "poss", "compound", "amod", "csubj")
 
 
+def _conj_items(t: Token) -> tuple[Token, list[Token]]:
+    """The first item of the coordination a token belongs to, and all its items in order."""
+    while t.dep_ == "conj" and t.head.i != t.i:
+        t = t.head
+    items, todo = [t], [t]
+    while todo:
+        more = [c for c in todo.pop().children if c.dep_ == "conj"]
+        items += more
+        todo += more
+    return t, sorted(items, key=lambda x: x.i)
+
+
+def _first_against_rest(ta: Token, tb: Token) -> bool:
+    """True for two later items of "A and B, C, and D": the list pairs A with each of the others, not them."""
+    head, items = _conj_items(ta)
+    if len(items) < 3 or head.i in (ta.i, tb.i) or tb not in items:
+        return False
+    second = items[1]
+    gap = ta.doc[head.i + 1: second.left_edge.i]
+    return any(t.dep_ == "cc" for t in gap) and not any(t.text == "," for t in gap)
+
+
 def _one_clause(path: list[Token]) -> bool:
     """True when no verb of a coordinated clause stands between the countries and the predicate they share."""
     return not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "conj" for t in path)
@@ -360,7 +382,7 @@ class RelationTagger:
         if found is None:
             return NONE, "", dist, "nocue"
         quad, words = cues.get(found)
-        if climbed and not self._symmetric(found, words):
+        if climbed and (not self._symmetric(found, words) or _first_against_rest(ta, tb)):
             return NONE, "", dist, "list"
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
             return NONE, "", dist, "venue"
