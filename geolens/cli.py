@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[db], help="read articles from files or folders and store their tables")
     p.add_argument("paths", nargs="+", metavar="PATH", help=".txt .md .html .pdf .docx .csv .jsonl files or folders")
     p.add_argument("--workers", type=int, default=None, help="analysis processes (default: CPUs, at most 4)")
+    p.add_argument("--dask", metavar="ADDRESS", help="analyse on a Dask cluster: tcp://HOST:PORT of its scheduler, "
+                   "or local[:N] for a local cluster of N single-threaded worker processes")
     p.add_argument("--max-mb", type=float, default=None, help="size limit per file in MB (default 20)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--title", help="title for the article (instead of the one found in the file)")
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", parents=[db], help="write the tidy tables to a folder")
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    p.add_argument("--partition", choices=("month",), help="hive-style folders per table by publication month")
 
     sub.add_parser("stats", parents=[db], help="row counts of the database")
 
@@ -69,6 +72,27 @@ def _existing_store(args) -> Store:
     return store
 
 
+def _engine(args):
+    """The analysis engine of an ingest: a Dask cluster with --dask, else this machine's worker processes."""
+    from geolens.pipeline import LocalEngine
+
+    if args.dask is None:
+        return LocalEngine(args.workers)
+    from geolens.distributed import DaskEngine, parse_address
+
+    parse_address(args.dask)  # a bad address is refused before anything else happens
+    if args.workers is not None:
+        raise IngestError("--workers applies to a local ingest; with --dask, the cluster's workers analyse (local:N)")
+    return DaskEngine(args.dask)
+
+
+def _bulk(paths) -> bool:
+    """True when the input is a folder or a batch file: worth starting the workers before reading it."""
+    from geolens.ingest import BATCH_SUFFIXES
+
+    return any(Path(p).is_dir() or Path(p).suffix.lower() in BATCH_SUFFIXES for p in paths)
+
+
 def cmd_ingest(args) -> int:
     """Read, analyse and store articles; print a summary; exit 1 when anything was rejected."""
     from tqdm import tqdm
@@ -78,12 +102,6 @@ def cmd_ingest(args) -> int:
     if args.max_mb is not None and args.max_mb <= 0:
         raise IngestError(f"--max-mb {args.max_mb:g} is not a size (give megabytes above 0)")
     max_bytes = int(args.max_mb * 1024 * 1024) if args.max_mb else None
-    store = _store(args)
-    store.check_writable()  # a bad database path is reported now, once, not after the analysis
-    store.check_intact()
-    missing = [p for p in args.paths if not Path(p).exists()]
-    for p in missing:
-        print(f"error: {p}: no such file or folder", file=sys.stderr)
     published = None
     if args.date:
         from geolens.ingest import parse_date
@@ -91,12 +109,22 @@ def cmd_ingest(args) -> int:
         published = parse_date(args.date)
         if published is None:
             raise IngestError(f"--date {args.date!r} is not a date (use YYYY-MM-DD)")
-    articles, rejected = read_inputs(
-        [p for p in args.paths if Path(p).exists()],
-        max_bytes=max_bytes, title=args.title, source=args.source, url=args.url, published=published,
-    )
-    with tqdm(total=len(articles), unit="article", disable=args.no_progress or not articles, file=sys.stderr) as bar:
-        outcomes = ingest_articles(store, articles, n_process=args.workers, progress=bar.update)
+    engine = _engine(args)
+    store = _store(args)
+    store.check_writable()  # a bad database path is reported now, once, not after the analysis
+    store.check_intact()
+    missing = [p for p in args.paths if not Path(p).exists()]
+    for p in missing:
+        print(f"error: {p}: no such file or folder", file=sys.stderr)
+    present = [p for p in args.paths if Path(p).exists()]
+    with engine:
+        if args.dask is not None or _bulk(present):
+            engine.start()  # local workers load the pipeline while the input is read; a cluster is checked first
+        articles, rejected = read_inputs(
+            present, max_bytes=max_bytes, title=args.title, source=args.source, url=args.url, published=published,
+        )
+        with tqdm(total=len(articles), unit="article", disable=args.no_progress or not articles, file=sys.stderr) as bar:
+            outcomes = ingest_articles(store, articles, progress=bar.update, engine=engine)
     outcomes += rejected
     added = [o for o in outcomes if o.status == "added"]
     dups = [o for o in outcomes if o.status == "duplicate"]
@@ -177,9 +205,11 @@ def cmd_annotate(args) -> int:
 
 
 def cmd_export(args) -> int:
-    """Export every tidy table as CSV or Parquet."""
+    """Export every tidy table as CSV or Parquet, hive-partitioned by month with --partition month."""
+    from geolens.export import export_tables
+
     store = _existing_store(args)
-    for path in store.export(args.directory, args.format):
+    for path in export_tables(store, args.directory, args.format, args.partition):
         print(path)
     return 0
 

@@ -6,7 +6,9 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,10 @@ from geolens.tables import ArticleTables, article_id, doc_to_tables
 
 SAMPLE_DIR = settings.SAMPLE_DIR
 WRITE_BATCH = 32
+# A write transaction has a fixed cost (open, checks, derived rows) that the analysing workers wait on when the
+# client shares their cores: while results keep coming, batches grow until this much time has passed since the last.
+WRITE_INTERVAL = 3.0
+WRITE_BATCH_MAX = 512
 _log = logging.getLogger(__name__)
 
 
@@ -43,12 +49,11 @@ def _prepared(nlp, article: Article):
 
 
 def analyse(article: Article, nlp=None) -> ArticleTables:
-    """Run the pipeline over one article and return its tidy tables (nothing is stored)."""
-    if nlp is None:
-        from geolens.nlp import get_pipeline
-
-        nlp = get_pipeline()
-    return doc_to_tables(nlp(_prepared(nlp, article)), _meta(article))
+    """Run the pipeline over one article and return its tidy tables (nothing is stored); ValueError if it cannot."""
+    result = analyse_checked(article, nlp)
+    if isinstance(result, AnalysisFailure):
+        raise ValueError(result.reason)
+    return result
 
 
 @dataclass
@@ -58,33 +63,19 @@ class AnalysisFailure:
     reason: str
 
 
-def _analyse_chunk(chunk: list[Article]) -> list[ArticleTables | AnalysisFailure]:
-    from geolens.nlp import get_pipeline
-
-    nlp = get_pipeline()
-    try:
-        docs = list(nlp.pipe((_prepared(nlp, a) for a in chunk), batch_size=16))
-    except Exception:  # noqa: BLE001 - one bad article must not sink its chunk: redo them one by one
-        return [_analyse_one(nlp, a) for a in chunk]
-    return [doc_to_tables(doc, _meta(a)) for doc, a in zip(docs, chunk, strict=True)]
+Result = ArticleTables | AnalysisFailure
 
 
-def analyse_checked(article: Article, nlp=None) -> ArticleTables | AnalysisFailure:
-    """The analysis step of every ingest (CLI, Upload page, batches): the tables of one article, or why not.
+def _too_long(article: Article, limit: int) -> AnalysisFailure | None:
+    if len(article.text) <= limit:
+        return None
+    return AnalysisFailure(
+        f"could not be analysed: the text is {len(article.text):,} characters long; geolens analyses articles of "
+        f"up to {limit:,} characters"
+    )
 
-    A text longer than the pipeline takes is refused with its length; a pipeline error on one article becomes
-    its AnalysisFailure (and is logged), never an exception that would sink a batch or a page.
-    """
-    if nlp is None:
-        from geolens.nlp import get_pipeline
 
-        nlp = get_pipeline()
-    limit = nlp.max_length
-    if len(article.text) > limit:
-        return AnalysisFailure(
-            f"could not be analysed: the text is {len(article.text):,} characters long; geolens analyses articles of "
-            f"up to {limit:,} characters"
-        )
+def _analyse_one(nlp, article: Article) -> Result:
     try:
         return doc_to_tables(nlp(_prepared(nlp, article)), _meta(article))
     except Exception as exc:  # noqa: BLE001
@@ -92,15 +83,61 @@ def analyse_checked(article: Article, nlp=None) -> ArticleTables | AnalysisFailu
         return AnalysisFailure(f"could not be analysed: {' '.join(str(exc).split())[:200]}")
 
 
-def _analyse_one(nlp, article: Article) -> ArticleTables | AnalysisFailure:
-    return analyse_checked(article, nlp)
+@contextmanager
+def _memory_zones(nlp):
+    """spaCy memory zones over the pipeline and the relations parser, so a long-running worker's string stores
+    stay bounded (a Doc must not outlive the zone: its tables are plain Python values)."""
+    with ExitStack() as stack:
+        stack.enter_context(nlp.memory_zone())
+        relations = nlp.get_pipe("geolens_relations") if "geolens_relations" in nlp.pipe_names else None
+        parser = getattr(relations, "parser", None)  # its own vocab: a zone of its own
+        if parser is not None and parser is not nlp:
+            stack.enter_context(parser.memory_zone())
+        yield
 
 
-def _worker_init(parent_pid: int) -> None:
+def analyse_shard(articles: list[Article], nlp=None, batch_size: int = 16) -> list[Result]:
+    """The one analysis function of every ingest (CLI, pool worker, Dask worker, Upload page): the tables of
+    each article of a shard, or why not, in input order.
+
+    Runs nlp.pipe in this process (n_process=1) inside a memory zone. A text longer than the pipeline takes is
+    refused with its length; a pipeline error on one article becomes its AnalysisFailure (and is logged), never an
+    exception that would sink the shard.
+    """
+    if nlp is None:
+        from geolens.nlp import get_pipeline
+
+        nlp = get_pipeline()
+    out: list[Result | None] = [_too_long(a, nlp.max_length) for a in articles]
+    todo = [a for a, r in zip(articles, out, strict=True) if r is None]
+    with _memory_zones(nlp):
+        try:
+            docs = nlp.pipe((_prepared(nlp, a) for a in todo), batch_size=batch_size, n_process=1)
+            done = [doc_to_tables(doc, _meta(a)) for doc, a in zip(docs, todo, strict=True)]
+        except Exception:  # noqa: BLE001 - one bad article must not sink its shard: redo them one by one
+            done = [_analyse_one(nlp, a) for a in todo]
+    it = iter(done)
+    return [r if r is not None else next(it) for r in out]
+
+
+def analyse_checked(article: Article, nlp=None) -> Result:
+    """The analysis of one article (analyse_shard of a one-article shard): its tables, or why not."""
+    return analyse_shard([article], nlp)[0]
+
+
+def _worker_init(parent_pid: int, warm: bool = False) -> None:
     die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group: the parent handles it and ends the pool; workers stay quiet.
-    # (Set last: the tests read this disposition to know a worker is armed.)
+    # (Set before loading: the tests read this disposition to know a worker is armed.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if warm:  # load the pipeline now, while the parent is still reading the input
+        from geolens.nlp import get_pipeline
+
+        get_pipeline()
+
+
+def _indexed_shard(item: tuple[int, list[Article]]) -> tuple[int, list[Result]]:
+    return item[0], analyse_shard(item[1])
 
 
 def default_workers() -> int:
@@ -108,24 +145,73 @@ def default_workers() -> int:
     return settings.workers()
 
 
+def shards_of(articles: list[Article], size: int) -> list[list[Article]]:
+    """The articles cut into shards of `size` (the last one may be smaller)."""
+    return [articles[i : i + size] for i in range(0, len(articles), size)]
+
+
+class LocalEngine:
+    """Runs analyse_shard here, or in a pool of forked worker processes that each load the pipeline once."""
+
+    shard_size = 8
+
+    def __init__(self, n_process: int | None = None):
+        self.n_process = default_workers() if n_process is None else max(1, n_process)
+        self._pool = None
+
+    def start(self) -> LocalEngine:
+        """Start the worker processes now (they load the pipeline while the caller reads its input)."""
+        if self.n_process > 1 and self._pool is None:
+            # Fork so workers inherit what the parent has imported; each builds the pipeline once.
+            method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            ctx = mp.get_context(method)
+            self._pool = ctx.Pool(self.n_process, initializer=_worker_init, initargs=(os.getpid(), True))
+        return self
+
+    def run(self, shards: list[list[Article]]) -> Iterator[tuple[int, list[Result]]]:
+        """(shard index, its results) for every shard, in the order they finish."""
+        if self._pool is None and (self.n_process <= 1 or sum(map(len, shards)) < 4 * self.shard_size):
+            for i, shard in enumerate(shards):
+                yield i, analyse_shard(shard)
+            return
+        self.start()
+        yield from self._pool.imap_unordered(_indexed_shard, enumerate(shards))
+
+    def close(self) -> None:
+        """End the worker processes."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def __enter__(self) -> LocalEngine:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def analyse_many(
-    articles: list[Article], *, n_process: int | None = None, chunk_size: int = 8
-) -> Iterator[ArticleTables | AnalysisFailure]:
-    """Analyse many articles, in worker processes when there are enough of them; yields in input order.
+    articles: list[Article], *, n_process: int | None = None, chunk_size: int = 8, engine=None
+) -> Iterator[Result]:
+    """Analyse many articles with an engine (local worker processes by default); yields in input order.
 
     An article the pipeline fails on comes back as an AnalysisFailure instead of stopping the batch.
     """
-    n_process = default_workers() if n_process is None else n_process
-    chunks = [articles[i : i + chunk_size] for i in range(0, len(articles), chunk_size)]
-    if n_process <= 1 or len(articles) < 4 * chunk_size:
-        for chunk in chunks:
-            yield from _analyse_chunk(chunk)
-        return
-    # Fork so workers inherit the loaded model where the parent already has it; each builds it at most once.
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
-    with mp.get_context(method).Pool(n_process, initializer=_worker_init, initargs=(os.getpid(),)) as pool:
-        for result in pool.imap(_analyse_chunk, chunks):
-            yield from result
+    owned = engine is None
+    engine = LocalEngine(n_process) if owned else engine
+    shards = shards_of(articles, getattr(engine, "shard_size", chunk_size))
+    waiting: dict[int, list[Result]] = {}
+    nxt = 0
+    try:
+        for i, results in engine.run(shards):
+            waiting[i] = results
+            while nxt in waiting:
+                yield from waiting.pop(nxt)
+                nxt += 1
+    finally:
+        if owned:
+            engine.close()
 
 
 @dataclass
@@ -168,16 +254,21 @@ def ingest_articles(
     *,
     n_process: int | None = None,
     progress: Callable[[int], None] | None = None,
+    engine=None,
 ) -> list[Outcome]:
-    """Analyse and store articles; duplicates (already stored, or repeated in the batch) are skipped unanalysed."""
+    """Analyse and store articles; duplicates (already stored, or repeated in the batch) are skipped unanalysed.
+
+    `engine` runs the analysis (a LocalEngine of `n_process` workers by default, or geolens.distributed's
+    DaskEngine); whichever it is, results are written here in batches of whole articles, one transaction each.
+    """
     results: dict[int, Outcome] = {}
     if articles:
         store.check_writable(sum(len(a.text.encode("utf-8", "surrogatepass")) for a in articles))
-    stored = store.stored_ids([article_id(a.text) for a in articles])
+    ids = [article_id(a.text) for a in articles]
+    stored = store.stored_ids(ids)
     todo: list[tuple[int, Article]] = []
     seen: set[str] = set()
-    for i, a in enumerate(articles):
-        aid = article_id(a.text)
+    for i, (a, aid) in enumerate(zip(articles, ids, strict=True)):
         if aid in stored or aid in seen:
             results[i] = Outcome(a.origin, "duplicate", aid, a.title)
             if progress:
@@ -186,26 +277,36 @@ def ingest_articles(
             seen.add(aid)
             todo.append((i, a))
     batch: list[tuple[int, Article, ArticleTables]] = []
+    last_write = time.monotonic()
 
     def flush() -> None:
+        nonlocal last_write
         for (i, _, _), outcome in zip(batch, _write(store, [(a, t) for _, a, t in batch]), strict=True):
             results[i] = outcome
-        if progress:
-            progress(len(batch))
         batch.clear()
+        last_write = time.monotonic()
 
-    analysed = analyse_many([a for _, a in todo], n_process=n_process)
-    for (i, a), tables in zip(todo, analysed, strict=True):
-        if isinstance(tables, AnalysisFailure):
-            results[i] = Outcome(a.origin, "rejected", article_id(a.text), a.title, reason=tables.reason)
+    owned = engine is None
+    engine = LocalEngine(n_process) if owned else engine
+    try:
+        size = getattr(engine, "shard_size", 8)
+        shards = [todo[k : k + size] for k in range(0, len(todo), size)]
+        for s, shard_results in engine.run([[a for _, a in shard] for shard in shards]):
+            for (i, a), tables in zip(shards[s], shard_results, strict=True):
+                if isinstance(tables, AnalysisFailure):
+                    results[i] = Outcome(a.origin, "rejected", article_id(a.text), a.title, reason=tables.reason)
+                else:
+                    batch.append((i, a, tables))
             if progress:
-                progress(1)
-            continue
-        batch.append((i, a, tables))
-        if len(batch) >= WRITE_BATCH:
+                progress(len(shard_results))
+            due = len(batch) >= WRITE_BATCH and time.monotonic() - last_write >= WRITE_INTERVAL
+            if due or len(batch) >= WRITE_BATCH_MAX:
+                flush()
+        if batch:
             flush()
-    if batch:
-        flush()
+    finally:
+        if owned:
+            engine.close()
     return [results[i] for i in range(len(articles))]
 
 
