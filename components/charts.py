@@ -10,11 +10,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from components.palette import (
     CONTINENT_COLORS,
     CONTINENT_NAMES,
     MAP_SCALE,
+    OTHER,
     SEQUENTIAL,
     country_color,
     theme_color,
@@ -580,54 +582,106 @@ def network_layout(edges: pd.DataFrame, *, seed: int = 7) -> dict[str, tuple[flo
     return pos
 
 
-def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: int = 7,
-            label_top: int = 40) -> go.Figure:
-    """Co-mention network (df from queries.co_mentions): edge width = sentences, edge colour = dominant theme.
+QUAD_CLASSES = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")
+QUAD_LABELS = {"material_conflict": "Material conflict", "verbal_conflict": "Verbal conflict",
+               "verbal_cooperation": "Verbal cooperation", "material_cooperation": "Material cooperation"}
+# Diverging conflict -> cooperation scale (ColorBrewer RdBu ends, safe for red-green colour blindness), with a
+# mid grey dark enough for a line on white.
+BALANCE_SCALE = [[0.0, "#B2182B"], [0.25, "#E07A5F"], [0.5, "#A0A0A0"], [0.75, "#5A9BD4"], [1.0, "#2166AC"]]
+_NET_PLOT_H = 520  # height of the drawing itself, in px; the legend gets its own room below
 
-    Hovering an edge's midpoint shows its sentence count, dominant theme and an example sentence.
+
+def prune_edges(edges: pd.DataFrame, max_drawn: int) -> tuple[pd.DataFrame, str]:
+    """The `max_drawn` strongest edges (by sentences, then names) and a note saying what was left undrawn."""
+    if len(edges) <= max_drawn:
+        return edges, ""
+    kept = edges.sort_values(["sentences", "source", "target"], ascending=[False, True, True]).head(max_drawn)
+    least = int(kept["sentences"].min())
+    return kept, (f"Drawn: the {max_drawn} strongest of {len(edges)} links ({least}+ sentences each); "
+                  "every link is in the table below.")
+
+
+def _balance(row) -> float | None:
+    """(cooperation - conflict) / (cooperation + conflict) sentences of an edge, or None without either."""
+    coop = float(row["verbal_cooperation"]) + float(row["material_cooperation"])
+    conf = float(row["verbal_conflict"]) + float(row["material_conflict"])
+    return (coop - conf) / (coop + conf) if coop + conf > 0 else None
+
+
+def _balance_color(b: float | None) -> str:
+    """The colour of a balance in [-1, 1] on BALANCE_SCALE (grey for None)."""
+    if b is None:
+        return OTHER
+    return sample_colorscale(BALANCE_SCALE, [(b + 1) / 2], colortype="rgb")[0]
+
+
+def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: int = 7,
+            label_top: int = 40, max_drawn: int = 60, color_by: str = "theme") -> go.Figure:
+    """Co-mention network (df from the co_mentions query): edge width = sentences, node colour = continent.
+
+    Edge colour is the dominant theme (`color_by="theme"`), or the balance of cooperation against conflict
+    (`color_by="balance"`, needing the per-edge sentence counts in columns material_conflict, verbal_conflict,
+    verbal_cooperation, material_cooperation) on a diverging scale. Only the `max_drawn` strongest edges are
+    drawn (a note says so, also in `fig.layout.meta["note"]`). Hovering an edge's midpoint shows its counts and
+    an example sentence; labels have a white halo and sit above the edges, the busiest countries always named.
     """
+    if color_by not in ("theme", "balance"):
+        raise ValueError("color_by must be 'theme' or 'balance'")
+    if color_by == "balance" and not set(QUAD_CLASSES) <= set(edges.columns):
+        raise ValueError(f"color_by='balance' needs the columns {', '.join(QUAD_CLASSES)}")
     names = names or {}
+    edges, note = prune_edges(edges, max_drawn)
     pos = network_layout(edges, seed=seed)
     fig = go.Figure()
     wmax = float(edges["sentences"].max()) if len(edges) else 1.0
-    # One trace per theme keeps the legend readable (edge colour = dominant theme).
-    for theme, part in edges.groupby(edges["theme"].fillna(""), sort=False):
-        color = theme_color(theme or None)
-        label = str(part["theme_name"].iloc[0]) if theme else "No theme cue"
-        for row in part.itertuples(index=False):
-            (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
-            fig.add_trace(
-                go.Scatter(
-                    x=[x0, x1],
-                    y=[y0, y1],
-                    mode="lines",
-                    line=dict(width=1 + 7 * row.sentences / wmax, color=color),
-                    opacity=0.8,
-                    hoverinfo="skip",
-                    name=label,
-                    showlegend=False,
-                )
-            )
-        # The legend swatch has one width for every theme (a drawn edge's width is its sentence count).
-        fig.add_trace(
-            go.Scatter(
+    has_quads = set(QUAD_CLASSES) <= set(edges.columns)
+
+    def _line(row, color: str, label: str) -> None:
+        (x0, y0), (x1, y1) = pos[row["source"]], pos[row["target"]]
+        fig.add_trace(go.Scatter(x=[x0, x1], y=[y0, y1], mode="lines",
+                                 line=dict(width=1 + 7 * row["sentences"] / wmax, color=color), opacity=0.8,
+                                 hoverinfo="skip", name=label, showlegend=False))
+
+    if color_by == "theme":
+        # One legend entry per theme (edge colour = dominant theme).
+        for theme, part in edges.groupby(edges["theme"].fillna(""), sort=False):
+            color = theme_color(theme or None)
+            label = str(part["theme_name"].iloc[0]) if theme else "No theme cue"
+            for _, row in part.iterrows():
+                _line(row, color, label)
+            # The legend swatch has one width for every theme (a drawn edge's width is its sentence count).
+            fig.add_trace(go.Scatter(
                 x=[None], y=[None], mode="lines", line=dict(width=4, color=color), name=label,
-                legendgroup="edges", legendgrouptitle_text="Edge colour: dominant theme", showlegend=True,
-            )
-        )
+                legendgroup="edges", legendgrouptitle_text="Edge colour: dominant theme", showlegend=True))
+    else:
+        for _, row in edges.iterrows():
+            _line(row, _balance_color(_balance(row)), "edge")
+        # The scale as a colour bar (a hidden marker carries it): conflict at the bottom, cooperation at the top.
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip", name="balance scale",
+            marker=dict(color=[0], cmin=-1, cmax=1, colorscale=BALANCE_SCALE, showscale=True,
+                        colorbar=dict(title=dict(text="Edge colour: conflict ↔ cooperation sentences", side="top",
+                                                 font=dict(size=13)),
+                                      orientation="h", thickness=10, len=0.4, x=0.93, xanchor="right",
+                                      yref="container", y=0.02, yanchor="bottom", tickvals=[-1, 0, 1],
+                                      ticktext=["conflict", "balanced", "cooperation"]))))
     # Invisible markers at edge midpoints carry the edge hover (plotly lines cannot hover between points).
     if len(edges):
         mids = edges.assign(
             x=[(pos[s][0] + pos[t][0]) / 2 for s, t in zip(edges["source"], edges["target"], strict=True)],
             y=[(pos[s][1] + pos[t][1]) / 2 for s, t in zip(edges["source"], edges["target"], strict=True)],
         )
-        hover = [
-            f"<b>{names.get(s, s)} – {names.get(t, t)}</b><br>{n} sentence{'s' if n != 1 else ''}"
-            f"<br>Dominant theme: {tn if isinstance(tn, str) and tn else '—'}<br><i>{_wrap(_plain(ex))}</i>"
-            for s, t, n, tn, ex in zip(
-                mids["source"], mids["target"], mids["sentences"], mids["theme_name"], mids["example"], strict=True
-            )
-        ]
+        hover = []
+        for _, r in mids.iterrows():
+            tn = r["theme_name"]
+            lines = [f"<b>{_plain(names.get(r['source'], r['source']))} – "
+                     f"{_plain(names.get(r['target'], r['target']))}</b>",
+                     _plural(r["sentences"], "sentence"),
+                     f"Dominant theme: {_plain(tn) if isinstance(tn, str) and tn else '—'}"]
+            if has_quads:
+                lines.append(" · ".join(f"{QUAD_LABELS[q]}: {int(r[q])}" for q in QUAD_CLASSES))
+            lines.append(f"<i>{_wrap(_plain(r['example']))}</i>")
+            hover.append("<br>".join(lines))
         fig.add_trace(
             go.Scatter(
                 x=mids["x"],
@@ -642,8 +696,8 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
         )
     # Nodes: size = sentences with any partner, colour = continent.
     strength: dict[str, int] = {}
-    for s, t, n in zip(edges["source"], edges["target"], edges["sentences"], strict=True):
-        strength[s] = strength.get(s, 0) + int(n)
+    for s_, t, n in zip(edges["source"], edges["target"], edges["sentences"], strict=True):
+        strength[s_] = strength.get(s_, 0) + int(n)
         strength[t] = strength.get(t, 0) + int(n)
     nodes = list(pos)
     smax = max(strength.values()) if strength else 1
@@ -661,7 +715,8 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
             mode="markers+text",
             text=texts,
             textposition=text_pos,
-            textfont=dict(size=11, color="#222222"),
+            # A white halo keeps a label readable where edges run under it (labels are drawn above the edges).
+            textfont=dict(size=11, color="#111111", shadow=LABEL_HALO),
             marker=dict(
                 size=sizes,
                 color=[country_color(n) for n in nodes],
@@ -675,7 +730,8 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
         )
     )
     # Legend entries for the node colours (continents present), after the edge colours.
-    for cont in sorted({country_continent(n) for n in nodes}, key=lambda c: CONTINENT_NAMES.get(c, c)):
+    continents = sorted({country_continent(n) for n in nodes}, key=lambda c: CONTINENT_NAMES.get(c, c))
+    for cont in continents:
         fig.add_trace(
             go.Scatter(
                 x=[None], y=[None], mode="markers",
@@ -691,13 +747,22 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
     ys = [p[1] for p in pos.values()] or [0.0]
     padx = 0.2 * max(max(xs) - min(xs), 0.5)
     pady = 0.08 * max(max(ys) - min(ys), 0.5)
-    fig.update_xaxes(visible=False, range=[min(xs) - padx, max(xs) + padx])
-    fig.update_yaxes(visible=False, range=[min(ys) - pady, max(ys) + pady])
-    # The legend runs under the drawing: at the side it would take a third of the width from the network.
+    fig.update_xaxes(visible=False, range=[min(xs) - padx, max(xs) + padx], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[min(ys) - pady, max(ys) + pady], fixedrange=True)
+    # The legend runs under the drawing with room of its own, so the drawing keeps the same height at any width
+    # (the label placement assumes it): one row per entry of the longer group, as on a narrow window.
+    n_themes = edges["theme"].fillna("").nunique() if color_by == "theme" and len(edges) else 0
+    legend_h = 40 + 19 * max(n_themes, len(continents))
     fig.update_layout(legend=dict(font=dict(size=12), groupclick="toggleitem", tracegroupgap=6, orientation="h",
-                                  x=0, xanchor="left", y=-0.01, yanchor="top"),
+                                  x=0, xanchor="left", yref="container", y=0, yanchor="bottom"),
                       hovermode="closest")
-    return _layout(fig, height=700)
+    fig = _layout(fig, height=_NET_PLOT_H + legend_h + 10)
+    fig.update_layout(margin=dict(b=legend_h))
+    _note(fig, note)
+    return fig
+
+
+LABEL_HALO = "1px 1px 2px #fff, -1px -1px 2px #fff, 1px -1px 2px #fff, -1px 1px 2px #fff"
 
 
 def _outward_positions(pos: dict[str, tuple[float, float]], nodes: list[str]) -> list[str]:
@@ -722,11 +787,11 @@ def _outward_positions(pos: dict[str, tuple[float, float]], nodes: list[str]) ->
 # Where a label may sit around its node, in the order tried after the outward side.
 _LABEL_SIDES = ("top center", "bottom center", "middle right", "middle left",
                 "top right", "top left", "bottom right", "bottom left")
-# The span of the nodes in pixels as plotted: a main column of about 800 px of which the nodes take 1/1.4 (the
-# x range has 20 % padding each side), and 700 px of height less margins and the legend below, of which they take
-# 1/1.16; kept on the small side so narrower windows stay clear too. With the label font's metrics this is enough
-# to tell whether two labels would overlap.
-_NET_W, _NET_H, _CHAR_W, _LINE_H = 560.0, 390.0, 6.3, 14.0
+# The span of the nodes in pixels as plotted, on the narrowest layout it must serve: a 1000 px window leaves the
+# main column about 600 px, of which the nodes take 1/1.4 (the x range has 20 % padding each side); the drawing is
+# _NET_PLOT_H px high (the legend has its own room) less 10 px of margin, of which the nodes take 1/1.16. Wider
+# windows only move labels apart. With the label font's metrics this tells whether two labels would overlap.
+_NET_W, _NET_H, _CHAR_W, _LINE_H = 420.0, 440.0, 6.3, 14.0
 
 
 def _label_box(x: float, y: float, r: float, side: str, w: float) -> tuple[float, float, float, float]:
@@ -754,11 +819,12 @@ def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float
 
 
 def _place_labels(pos: dict[str, tuple[float, float]], nodes: list[str], texts: list[str], sizes: list[float], *,
-                  priority: list[float]) -> tuple[list[str], list[str]]:
+                  priority: list[float], always: int = 3) -> tuple[list[str], list[str]]:
     """Label positions that do not overlap each other or other nodes; a label with no free side is left off.
 
-    The busiest countries are placed first and keep their outward side when it is free; a country whose label
-    cannot fit anywhere still names itself on hover.
+    The busiest countries are placed first and keep their outward side when it is free. The `always` busiest are
+    named even in a crowd: on the side clear of other labels that covers the fewest nodes (the halo keeps them
+    readable). A country whose label cannot fit anywhere still names itself on hover.
     """
     outward = _outward_positions(pos, nodes)
     if not nodes:
@@ -773,19 +839,26 @@ def _place_labels(pos: dict[str, tuple[float, float]], nodes: list[str], texts: 
     discs = [(px[i] - radius[i], py[i] - radius[i], px[i] + radius[i], py[i] + radius[i]) for i in range(len(nodes))]
     placed: list[tuple[float, float, float, float]] = []
     out_text, out_pos = list(texts), list(outward)
-    for i in sorted(range(len(nodes)), key=lambda k: -priority[k]):
+    order = sorted(range(len(nodes)), key=lambda k: -priority[k])
+    for rank, i in enumerate(order):
         if not texts[i]:
             continue
         w = _CHAR_W * len(texts[i])
-        for side in (outward[i], *[s for s in _LABEL_SIDES if s != outward[i]]):
+        sides = (outward[i], *[s for s in _LABEL_SIDES if s != outward[i]])
+        best, best_cover = None, None
+        for side in sides:
             box = _label_box(px[i], py[i], radius[i], side, w)
             if any(_overlaps(box, b) for b in placed):
                 continue
-            if any(_overlaps(box, d) for j, d in enumerate(discs) if j != i):
-                continue
-            out_pos[i] = side
-            placed.append(box)
-            break
+            cover = sum(_overlaps(box, d) for j, d in enumerate(discs) if j != i)
+            if cover == 0:
+                best, best_cover = side, 0
+                break
+            if best_cover is None or cover < best_cover:
+                best, best_cover = side, cover
+        if best is not None and (best_cover == 0 or rank < always):
+            out_pos[i] = best
+            placed.append(_label_box(px[i], py[i], radius[i], best, w))
         else:
             out_text[i] = ""
     return out_text, out_pos

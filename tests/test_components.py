@@ -342,6 +342,66 @@ def test_network_labels_point_away_from_the_centre_and_legend_runs_below(edges):
     assert {tr.line.width for tr in swatches} == {4}  # one swatch per theme, all the same width
 
 
+def _hub_edges(n: int) -> pd.DataFrame:
+    """A hub (USA) with n spokes of falling strength, like the corpus at 150 links."""
+    rows = [("USA", f"C{i:03d}", n - i, "diplomacy", "Diplomacy & summitry", f"ex {i}", "a1") for i in range(n)]
+    return pd.DataFrame(rows, columns=["source", "target", "sentences", "theme", "theme_name", "example",
+                                       "article_id"])
+
+
+def test_network_draws_only_the_strongest_links_and_says_so():
+    fig = charts.network(_hub_edges(150), max_drawn=60)
+    drawn = [tr for tr in fig.data if tr.mode == "lines" and not tr.showlegend]
+    assert len(drawn) == 60
+    assert fig.layout.meta["note"] == ("Drawn: the 60 strongest of 150 links (91+ sentences each); every link is in "
+                                       "the table below.")
+    assert charts.network(_hub_edges(20), max_drawn=60).layout.meta is None
+
+
+def test_network_always_names_the_hub_and_labels_have_a_halo_above_the_edges():
+    names = {"USA": "United States"} | {f"C{i:03d}": f"Country {i}" for i in range(40)}
+    fig = charts.network(_hub_edges(40), names=names)
+    nodes = fig.data[-1 - sum(1 for tr in fig.data if tr.legendgroup == "continents")]
+    assert nodes.name == "countries"
+    assert "United States" in nodes.text  # the busiest country is named even in a crowd
+    assert "#fff" in nodes.textfont.shadow
+    first_line = min(i for i, tr in enumerate(fig.data) if tr.mode == "lines")
+    assert list(fig.data).index(nodes) > first_line  # nodes and labels are drawn after (above) the edges
+
+
+def test_network_legend_has_its_own_room_so_the_drawing_keeps_its_height():
+    fig = charts.network(_hub_edges(10))
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+    assert fig.layout.height - fig.layout.margin.b - fig.layout.margin.t >= 500
+
+
+def _quad_edges() -> pd.DataFrame:
+    e = _hub_edges(3)
+    return e.assign(material_conflict=[5, 0, 0], verbal_conflict=[1, 0, 1], verbal_cooperation=[0, 2, 1],
+                    material_cooperation=[0, 4, 0])
+
+
+def test_network_colours_edges_by_conflict_cooperation_balance():
+    fig = charts.network(_quad_edges(), color_by="balance")
+    lines = [tr for tr in fig.data if tr.mode == "lines"]
+    colors = [tr.line.color for tr in lines]
+    assert colors[0] == "rgb(178, 24, 43)"  # all conflict: the red end
+    assert colors[1] == "rgb(33, 102, 172)"  # all cooperation: the blue end
+    assert colors[2] == "rgb(160, 160, 160)"  # balanced: mid grey
+    scale = next(tr for tr in fig.data if tr.name == "balance scale")
+    assert scale.marker.showscale and list(scale.marker.colorbar.ticktext) == ["conflict", "balanced", "cooperation"]
+    hover = next(tr for tr in fig.data if tr.name == "edges").hovertext
+    assert "Material conflict: 5 · Verbal conflict: 1 · Verbal cooperation: 0 · Material cooperation: 0" in hover[0]
+    assert not any(tr.legendgrouptitle.text == "Edge colour: dominant theme" for tr in fig.data)
+
+
+def test_network_balance_needs_the_quad_counts_and_theme_colouring_still_works_with_them():
+    with pytest.raises(ValueError, match="material_conflict"):
+        charts.network(_hub_edges(3), color_by="balance")
+    fig = charts.network(_quad_edges())  # theme colouring (the default) is one argument away
+    assert {tr.line.color for tr in fig.data if tr.mode == "lines"} == {palette.THEME_COLORS["diplomacy"]}
+
+
 def test_network_on_no_edges_is_an_empty_figure():
     empty = pd.DataFrame(columns=["source", "target", "sentences", "theme", "theme_name", "example", "article_id"])
     fig = charts.network(empty)
