@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -18,6 +19,14 @@ STYLE = """<style>
 .gl-chip{display:inline-block;border-radius:.8rem;padding:.05rem .55rem;margin:.1rem .25rem .1rem 0;
  font-size:.8rem;border:1px solid rgba(0,0,0,.25);}
 .gl-legend span{margin-right:.9rem;white-space:nowrap;}
+.gl-group{border:1px solid #ddd;border-radius:.4rem;padding:.45rem .8rem .3rem .8rem;margin:.15rem 0 .5rem 0;}
+.gl-group-head{display:flex;flex-wrap:wrap;align-items:baseline;gap:.2rem .8rem;margin-bottom:.15rem;}
+.gl-group-title{font-weight:600;}
+.gl-group-title a{text-decoration:none;}
+.gl-group ul{margin:0;padding-left:1.1rem;}
+.gl-group li{line-height:1.55;margin:.1rem 0 .25rem 0;}
+.gl-group li .gl-chip{font-size:.72rem;padding:0 .45rem;margin:0 0 0 .3rem;}
+.gl-go{font-size:.8rem;margin-left:.35rem;text-decoration:none;white-space:nowrap;}
 </style>"""
 
 
@@ -112,6 +121,54 @@ def excerpt_card(sentence: str, spans: Iterable[tuple[int, int, str, str]], *, o
         f'<div>{highlight(sentence, spans, offset=offset)}</div>'
         f'{"<div>" + chips_html + "</div>" if chips_html else ""}</div>'
     )
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """One sentence of an article for excerpt_group: its text, highlight spans (absolute offsets) and extras."""
+
+    text: str
+    spans: tuple[tuple[int, int, str, str], ...] = ()
+    offset: int = 0
+    chips_html: str = ""
+    url: str = ""
+
+
+def safe_url(url: str) -> str:
+    """`url` escaped for an href attribute, or "" unless it is relative or http(s) (no javascript: or data:)."""
+    url = str(url or "").strip()
+    scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        return ""
+    return html.escape(url, quote=True)
+
+
+def excerpt_group(title: str, meta: str, excerpts: Iterable[Excerpt], *, url: str = "",
+                  link_label: str = "Open article") -> str:
+    """One compact card per article: the escaped title (linked) and meta line once, its sentences listed below.
+
+    Every piece of article text (title, meta, sentences, labels) is escaped; links must be relative or http(s).
+    A sentence with its own `url` gets a small arrow link (e.g. to the article scrolled to that sentence).
+    """
+    href = safe_url(url)
+    head_title = html.escape(str(title) or "Untitled")
+    if href:
+        head_title = f'<a href="{href}" target="_self">{head_title}</a>'
+    link = f'<a class="gl-go" href="{href}" target="_self">{html.escape(link_label)} →</a>' if href else ""
+    items = []
+    for ex in excerpts:
+        go = safe_url(ex.url)
+        arrow = f'<a class="gl-go" href="{go}" target="_self" title="Read it in the article">↗</a>' if go else ""
+        items.append(f"<li>{highlight(ex.text, ex.spans, offset=ex.offset)}{ex.chips_html}{arrow}</li>")
+    return (f'<div class="gl-group"><div class="gl-group-head"><span class="gl-group-title">{head_title}</span>'
+            f'<span class="gl-meta">{html.escape(str(meta))}</span>{link}</div><ul>{"".join(items)}</ul></div>')
+
+
+def group_by_article(rows: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    """Rows (with an article_id column) grouped per article, articles and rows in their first-seen order."""
+    if rows is None or rows.empty:
+        return []
+    return [(str(a), part) for a, part in rows.groupby("article_id", sort=False)]
 
 
 _MD_SPECIAL = set("\\`*_{}[]()#+-.!|<>~$:=")

@@ -458,6 +458,40 @@ def test_excerpt_card_escapes_meta_and_chips():
     assert "&lt;i&gt;t&lt;/i&gt;" in card and "A &amp; &lt;B&gt;" in card
 
 
+def test_excerpt_group_has_one_header_and_one_link_per_article():
+    sents = [highlight.Excerpt(f"Japan said thing {i}.", ((0, 5, "country", "JPN"),), offset=0) for i in range(5)]
+    out = highlight.excerpt_group("Japan's awakening", "2024-05-01 · example.org", sents, url="article?article=a1")
+    assert out.count("Japan&#x27;s awakening") == 1 and out.count("Open article") == 1
+    assert out.count("<li>") == 5 and out.count('<mark class="gl-country"') == 5
+    assert 'href="article?article=a1"' in out
+
+
+@pytest.mark.parametrize("field", ["title", "meta", "text", "label"])
+def test_excerpt_group_escapes_everything_from_the_article(field):
+    evil = '<img src=x onerror="alert(1)">'
+    kw = {"title": "T", "meta": "M", "text": "Japan rose.", "label": "JPN"} | {field: evil + " Japan rose."}
+    ex = highlight.Excerpt(kw["text"], ((kw["text"].index("Japan"), kw["text"].index("Japan") + 5, "country",
+                                         kw["label"]),))
+    out = highlight.excerpt_group(kw["title"], kw["meta"], [ex], url="article?article=a1")
+    assert "<img" not in out and "&lt;img" in out
+
+
+@pytest.mark.parametrize("url, ok", [("article?article=a1&country=JPN", True), ("https://example.org/a?b=1", True),
+                                     ("javascript:alert(1)", False), ("JaVaScRiPt:alert(1)", False),
+                                     ("data:text/html,<b>x</b>", False), ('article?x="><script>', True)])
+def test_excerpt_links_are_relative_or_http_and_escaped(url, ok):
+    out = highlight.excerpt_group("T", "M", [highlight.Excerpt("s", url=url)], url=url)
+    assert ("href=" in out) is ok
+    assert "javascript" not in out.lower() and "<script" not in out and 'x="' not in out
+
+
+def test_group_by_article_keeps_first_seen_order():
+    rows = pd.DataFrame({"article_id": ["b", "a", "b", "c", "a"], "sent_idx": [1, 4, 2, 0, 5]})
+    groups = highlight.group_by_article(rows)
+    assert [a for a, _ in groups] == ["b", "a", "c"]
+    assert list(groups[0][1]["sent_idx"]) == [1, 2]
+
+
 def test_text_block_collapses_long_runs_of_blank_lines():
     assert "\n\n\n" not in highlight.text_block("a\n\n\n\n\nb")
 
