@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 from geolens import settings
 from geolens.ingest import Article
-from geolens.pipeline import Result, analyse_shard
+from geolens.pipeline import Result, analyse_shard, load_pipeline
 from geolens.tables import article_id
 
 try:
@@ -59,13 +59,7 @@ class PipelinePlugin(WorkerPlugin):
     async def setup(self, worker) -> None:
         """Apply the client's analysis settings and build the process-wide pipeline."""
         os.environ.update(self.env)
-        await asyncio.to_thread(_load_pipeline)
-
-
-def _load_pipeline() -> None:
-    from geolens.nlp import get_pipeline
-
-    get_pipeline()
+        await asyncio.to_thread(load_pipeline)
 
 
 def shard_key(shard: list[Article]) -> str:

@@ -100,11 +100,14 @@ def _check_textual(text: str) -> str:
     return text
 
 
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) but for tab and newline.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def normalise_newlines(text: str) -> str:
     """Unix newlines, no NUL or stray control characters, no surrounding blank space."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    return text.strip()
+    return _CONTROLS.sub("", text).strip()
 
 
 # -- language -------------------------------------------------------------------------------

@@ -131,9 +131,17 @@ def _worker_init(parent_pid: int, warm: bool = False) -> None:
     # (Set before loading: the tests read this disposition to know a worker is armed.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if warm:  # load the pipeline now, while the parent is still reading the input
-        from geolens.nlp import get_pipeline
+        load_pipeline()
 
-        get_pipeline()
+
+def load_pipeline():
+    """Build this process's pipeline, with the parser the relations component loads on first need."""
+    from geolens.nlp import get_pipeline
+
+    nlp = get_pipeline()
+    if "geolens_relations" in nlp.pipe_names:
+        getattr(nlp.get_pipe("geolens_relations"), "parser", None)
+    return nlp
 
 
 def _indexed_shard(item: tuple[int, list[Article]]) -> tuple[int, list[Result]]:

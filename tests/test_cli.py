@@ -384,3 +384,34 @@ def test_cli_ingest_interrupted_with_ctrl_c_says_so_in_one_line(tmp_path):
             proc.kill()
     assert proc.returncode == 130, (out, err)
     assert err.strip() == "interrupted; nothing half-written was kept"
+
+
+# -- ingest --dask ------------------------------------------------------------------------------------------------
+
+
+def test_cli_ingest_dask_bad_address_or_workers_is_one_line_exit_2_and_creates_nothing(tmp_path, seed_text):
+    (tmp_path / "a.txt").write_text(seed_text)
+    db = tmp_path / "none.duckdb"
+    bad = run("ingest", "--no-progress", "--dask", "10.0.0.5:8786", "--db", db, tmp_path / "a.txt")
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("error: --dask '10.0.0.5:8786' is not a scheduler")
+    assert len(bad.stderr.strip().splitlines()) == 1
+    both = run("ingest", "--no-progress", "--dask", "local:2", "--workers", "2", "--db", db, tmp_path / "a.txt")
+    assert both.returncode == 2 and "--workers applies to a local ingest" in both.stderr
+    assert not db.exists()
+
+
+def test_cli_ingest_on_a_local_dask_cluster_stores_what_a_local_ingest_stores(tmp_path):
+    pytest.importorskip("distributed")
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps({"title": f"T{i}", "text": f"Round {i} of the talks. " + BODY})
+                               for i in range(5)) + "\n" + json.dumps({"title": "short", "text": "too short"}) + "\n")
+    local = run("ingest", "--no-progress", "--workers", "1", "--db", tmp_path / "local.duckdb", batch)
+    dask = run("ingest", "--no-progress", "--dask", "local:1", "--db", tmp_path / "dask.duckdb", batch)
+    assert dask.returncode == local.returncode == 1  # the short row is rejected either way
+    summary = "added 5, duplicates 0, rejected 1"
+    assert summary in local.stdout and summary in dask.stdout
+    assert "Traceback" not in dask.stderr
+    stats = [run("stats", "--db", tmp_path / f"{w}.duckdb").stdout.splitlines() for w in ("local", "dask")]
+    assert [s for s in stats[0] if not s.startswith("version")] == [s for s in stats[1] if not s.startswith("version")]
+    again = run("ingest", "--no-progress", "--dask", "local:1", "--db", tmp_path / "dask.duckdb", batch)
+    assert "added 0, duplicates 5, rejected 1" in again.stdout
