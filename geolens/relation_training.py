@@ -1,12 +1,11 @@
-"""Train the learned layer of geolens_relations (geolens.relation_model) and print nested cross-validated figures.
+"""Score the learned layer of geolens_relations (geolens.relation_model) against the rules, by nested CV.
 
 Every gold pair of relations_dev.jsonl becomes one example: the feature rows of the pair in the sentence(s) that
 name it, computed with the rules and lexicon as shipped. The L2 strength is the only setting chosen on labels; in
 the cross-validated figures each outer fold chooses it by an inner cross-validation on the other four folds only,
-so no fold is scored with settings tuned on it. `--write` fits on the whole file (L2 chosen by the same inner
-search) and writes data/relations/model.json.
+so no fold is scored with settings tuned on it.
 
-usage: python -m geolens.relation_training [GOLD.jsonl] [--folds 5] [--seed 0] [--write PATH]
+usage: python -m geolens.relation_training [GOLD.jsonl] [--folds 5] [--seed 0]
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geolens.relation_model import CLASSES, DEFAULT_MODEL, NONE, QUADS, RelationModel, fit
+from geolens.relation_model import CLASSES, NONE, QUADS, RelationModel, fit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = ROOT.parent / "shared" / "eval" / "relations_dev.jsonl"
@@ -60,22 +59,18 @@ def scores(items: list[tuple[str, str]]) -> tuple[float, float, float]:
 def collect(gold: list[dict], nlp) -> list[Example]:
     """The examples of a gold file, from the pipeline's own country mentions and the rules as shipped."""
     tagger = nlp.get_pipe("geolens_relations")
-    saved, tagger.model = tagger.model, None
-    try:
-        docs = list(nlp.pipe([g["text"] for g in gold]))
-        out = []
-        for g, doc in zip(gold, docs, strict=True):
-            found: dict[frozenset, list[tuple]] = {}
-            for sent, ms, sdoc in tagger.parsed_sentences(doc):
-                for a, b, rule, rows, _words in tagger.evidence(sdoc, sent.start_char, ms):
-                    found.setdefault(frozenset((a, b)), []).append((rule[0], rows))
-            for p in g["pairs"]:
-                seen = found.get(frozenset((p["a"], p["b"])), [])
-                rule = next((q for q, _ in seen if q != NONE), NONE)
-                out.append(Example(g["id"], p["quad"], rule, [r for _, r in seen if r is not None]))
-        return out
-    finally:
-        tagger.model = saved
+    docs = list(nlp.pipe([g["text"] for g in gold]))
+    out = []
+    for g, doc in zip(gold, docs, strict=True):
+        found: dict[frozenset, list[tuple]] = {}
+        for sent, ms, sdoc in tagger.parsed_sentences(doc):
+            for a, b, rule, rows, _words in tagger.evidence(sdoc, sent.start_char, ms):
+                found.setdefault(frozenset((a, b)), []).append((rule[0], rows))
+        for p in g["pairs"]:
+            seen = found.get(frozenset((p["a"], p["b"])), [])
+            rule = next((q for q, _ in seen if q != NONE), NONE)
+            out.append(Example(g["id"], p["quad"], rule, [r for _, r in seen if r is not None]))
+    return out
 
 
 def predict(examples: list[Example], w: np.ndarray) -> list[str]:
@@ -135,12 +130,11 @@ def nested_cv(examples: list[Example], k: int = 5, seed: int = 0) -> tuple[list[
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the rules' and the learned layer's figures (nested CV); with --write, fit on all and save."""
+    """Print the rules' figures and the learned layer's (nested CV) on the gold file."""
     ap = argparse.ArgumentParser(prog="python -m geolens.relation_training")
     ap.add_argument("gold", nargs="?", default=str(DEFAULT_GOLD))
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--write", nargs="?", const=str(DEFAULT_MODEL), help="write the model (default: the shipped path)")
     a = ap.parse_args(argv)
 
     from geolens.nlp import build_pipeline
@@ -155,12 +149,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'rules alone (nothing fitted on labels)':52}{rules[0]:9.3f}{rules[1]:11.3f}{rules[2]:7.3f}")
     print(f"{f'rules + learned layer, nested {a.folds}-fold CV':52}{learned[0]:9.3f}{learned[1]:11.3f}{learned[2]:7.3f}")
     print(f"L2 chosen per outer fold: {chosen}")
-    if a.write:
-        l2 = choose_l2(examples, a.folds, a.seed)
-        w = _train(examples, l2)
-        model = RelationModel(w, f"{Path(a.gold).name} ({len(examples)} pairs, l2={l2})")
-        Path(a.write).write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {a.write} (l2={l2}); whole-file fit, in-sample: {scores(list(zip([e.gold for e in examples], predict(examples, w), strict=True)))}")
     return 0
 
 

@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Token
 
 import geolens.extensions  # noqa: F401  (registers the Doc extensions)
 from geolens.records import Relation
-from geolens.relation_model import candidates, load_relation_model, pair_rows
+from geolens.relation_model import candidates, pair_rows
 
 DEFAULT_CUES = Path(__file__).resolve().parent.parent / "data" / "relations" / "cues.yaml"
 QUADS = ("material_conflict", "verbal_conflict", "verbal_cooperation", "material_cooperation")
@@ -216,10 +216,9 @@ class RelationTagger:
     """Classifies every pair of countries named in a sentence."""
 
     def __init__(self, nlp: Language, name: str, cues_path: str | None = None, parser_model: str | None = None,
-                 window: int = 0, model_path: str | None = None):
+                 window: int = 0):
         self.name = name
         self.lex = load_lexicon(cues_path)
-        self.model = load_relation_model(model_path)  # None: the rules decide alone
         self.window = window  # > 0: when the tree links a pair through no cue, take a cue between them this close
         self.parser_model = parser_model
         self._parser: Language | None | bool = False  # False = not loaded yet
@@ -263,17 +262,13 @@ class RelationTagger:
     def relate(self, sdoc: Doc | None, start: int, end: int, mentions) -> list[Relation]:
         """The relations of one sentence: a parsed copy of its text, its offsets and its country mentions."""
         out = []
-        for a, b, rule, rows, words in self.evidence(sdoc, start, mentions, rows=self.model is not None):
-            quad, cue = rule[0], rule[1]
-            if rows is not None:
-                chosen = self.model.choose(rows)
-                if chosen != quad:
-                    quad, cue = chosen, words.get(chosen, "")
-            out.append(Relation(start=start, end=end, a=a, b=b, quad=quad, cue=cue))
+        for a, b, rule, _rows, _words in self.evidence(sdoc, start, mentions, rows=False):
+            out.append(Relation(start=start, end=end, a=a, b=b, quad=rule[0], cue=rule[1]))
         return out
 
     def evidence(self, sdoc: Doc | None, start: int, mentions, rows: bool = True) -> list[tuple]:
-        """Per pair (a, b): the rules' verdict (quad, cue, distance, reason) and the learned layer's feature rows."""
+        """Per pair (a, b): the rules' verdict (quad, cue, distance, reason) and, with `rows`, the feature rows and
+        cue words of geolens.relation_model (the learned layer evaluated by geolens.relation_training)."""
         toks: dict[str, list[Token]] = {}
         for m in mentions:
             if sdoc is None:
@@ -526,11 +521,11 @@ class RelationTagger:
 
 @Language.factory(
     "geolens_relations",
-    default_config={"cues_path": None, "parser_model": None, "window": 0, "model_path": None},
+    default_config={"cues_path": None, "parser_model": None, "window": 0},
     assigns=["doc._.relations"],
 )
 def make_relation_tagger(
-    nlp: Language, name: str, cues_path: str | None, parser_model: str | None, window: int, model_path: str | None
+    nlp: Language, name: str, cues_path: str | None, parser_model: str | None, window: int
 ) -> RelationTagger:
-    """spaCy factory for the relations component (None = the default lexicon, parser and learned layer)."""
-    return RelationTagger(nlp, name, cues_path, parser_model, window, model_path)
+    """spaCy factory for the relations component (None = the default cue lexicon and the pipeline's own model)."""
+    return RelationTagger(nlp, name, cues_path, parser_model, window)
