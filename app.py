@@ -31,18 +31,31 @@ def explain_database_problem(exc: StoreError, path: str) -> None:
 HERE = Path(__file__).resolve().parent
 # A local image, served by the app itself: a material-icon favicon would be fetched from a font CDN on every load.
 st.set_page_config(page_title="geolens", page_icon=str(HERE / "assets" / "icon.png"), layout="wide")
+overview = st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview")
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    overview,
     st.Page("pages/map.py", title="Map", icon=":material/public:", url_path="map"),
     st.Page("pages/themes.py", title="Themes", icon=":material/category:", url_path="themes"),
     st.Page("pages/relations.py", title="Relations", icon=":material/hub:", url_path="relations"),
     st.Page("pages/excerpts.py", title="Excerpts", icon=":material/format_quote:", url_path="excerpts"),
     st.Page("pages/article.py", title="Article", icon=":material/article:", url_path="article"),
 ]
-if (HERE / "pages" / "upload.py").exists():
-    pages.append(st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"))
+for name, title, icon in (("compare", "Compare", ":material/compare_arrows:"), ("upload", "Upload", ":material/upload_file:")):
+    if (HERE / "pages" / f"{name}.py").exists():
+        pages.append(st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name))
 
-nav = st.navigation(pages)
+
+def _home() -> None:
+    """The app's root URL: go to the Overview, keeping the query string (a shared link's filters)."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    st.switch_page(overview, query_params=params)
+
+
+# Streamlit serves the default page at the root URL only (its url_path becomes ""), so a default Overview made
+# `/overview` a "Page not found". A hidden default page sends the root URL to /overview instead, and every page,
+# the Overview included, answers at its own path.
+home = st.Page(_home, title="Overview", url_path="home", default=True, visibility="hidden")
+nav = st.navigation([home, *pages])
 if (problem := data.open_database()) is not None:
     explain_database_problem(problem, data.db_path())
     st.stop()  # no page runs: nothing can write over the file
