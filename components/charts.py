@@ -261,9 +261,9 @@ def _country_hover(d: pd.DataFrame) -> list[str]:
 MAP_VIEWS: dict[str, tuple[float, float, float]] = {
     "World": (10.0, 12.0, 1.0),
     "Europe": (15.0, 52.0, 4.0),
-    "Middle East": (45.0, 28.0, 4.0),
-    "East Asia": (120.0, 32.0, 3.2),
-    "South Asia": (80.0, 20.0, 3.5),
+    "Mideast": (45.0, 28.0, 4.0),
+    "E. Asia": (120.0, 32.0, 3.2),
+    "S. Asia": (80.0, 20.0, 3.5),
     "Africa": (18.0, 2.0, 2.4),
     "Americas": (-80.0, 10.0, 1.7),
 }
@@ -323,8 +323,11 @@ def choropleth(df: pd.DataFrame, *, world: dict, points: list[tuple[str, float, 
             marker_line_color="#555555",
             marker_line_width=0.5,
             showscale=distinct > 1,
-            colorbar=dict(title=value.capitalize(), thickness=12, len=0.6, tickvals=tickvals,
-                          ticktext=[f"{t:,}" for t in ticks], x=1.0, xanchor="right"),
+            # A horizontal colour bar under the map: the map is width-bound in a narrow column, and a bar at its
+            # side would cover the Pacific and take width from the shapes.
+            colorbar=dict(title=dict(text=value.capitalize(), side="right"), orientation="h", thickness=10, len=0.5,
+                          x=0, xanchor="left", y=0, yanchor="top", tickangle=0, tickvals=tickvals,
+                          ticktext=[f"{t:,}" for t in ticks]),
             customdata=df[["name", "articles", "mentions", "country"]].to_numpy(),
             hovertext=_country_hover(df),
             hovertemplate="%{hovertext}<extra></extra>",
@@ -389,11 +392,11 @@ def choropleth(df: pd.DataFrame, *, world: dict, points: list[tuple[str, float, 
         # hovers and clicks meant for Germany (a country without articles has no hover of its own).
         hoverdistance=2,
         updatemenus=[dict(type="buttons", direction="right", buttons=buttons, x=0, xanchor="left", y=1.0,
-                          yanchor="bottom", pad=dict(t=0, b=4), showactive=True, font=dict(size=12),
+                          yanchor="bottom", pad=dict(t=0, b=4), showactive=True, font=dict(size=11),
                           bgcolor="#F4F4F4", bordercolor="#CCCCCC")],
     )
     fig = _layout(fig, height=height)
-    fig.update_layout(margin=dict(l=0, r=0, t=34, b=0))
+    fig.update_layout(margin=dict(l=0, r=0, t=34, b=44))
     if distinct == 1:
         # One value everywhere: a colour scale would have a single stop, so say it in words instead.
         note = f"Every country on the map: {_plural(df[value].iloc[0], value[:-1])}."

@@ -184,7 +184,7 @@ def test_map_with_small_counts_uses_a_linear_scale_with_a_tick_per_count(countri
 def test_map_can_zoom_to_a_region_and_pan(countries):
     fig = charts.choropleth(countries, world=world_geojson())
     labels = [b.label for b in fig.layout.updatemenus[0].buttons]
-    assert labels[0] == "World" and "Europe" in labels and "East Asia" in labels
+    assert labels[0] == "World" and "Europe" in labels and "E. Asia" in labels
     europe = fig.layout.updatemenus[0].buttons[labels.index("Europe")].args[0]
     assert europe["geo.projection.scale"] > 2
     assert fig.layout.dragmode == "pan"
