@@ -1,8 +1,11 @@
-"""The one caching layer between the pages and the database.
+"""The cached data calls of the pages: one named, typed function per question, each a thin wrapper of
+geolens.aggregations.
 
-st.cache_resource holds what is expensive and shared (the spaCy pipeline, the Store handle, the tables of one
-database version); st.cache_data holds query results keyed on (database path, version, filters). The database
-is opened only for the moment of a read, so a CLI ingest or an upload in another session can write any time.
+st.cache_resource holds what is expensive and shared (the spaCy pipeline, the Store handle); st.cache_data
+holds the small results, keyed on (database path, version, arguments). Every query runs in DuckDB, so a new
+version (an upload, an ingest) costs only the queries of the page shown, never a reload of the database. The
+database is opened only for the moment of a read, so a CLI ingest or an upload in another session can write
+any time.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geolens import queries as q
+from geolens import aggregations as agg
+from geolens.filters import Filters
 from geolens.store import Store, StoreBusy, StoreError, default_db_path
 
 _VERSION_KEY = "_gl_db_version"
@@ -76,7 +80,7 @@ def problem() -> StoreError | None:
 
 
 def refresh_version() -> int:
-    """Read the database version for this run (one tiny read) and make sure its tables are loaded.
+    """Read the database version for this run (one tiny read).
 
     While another process holds the write lock for longer than the store waits, the app keeps showing the
     last version it could read, from its caches.
@@ -84,7 +88,7 @@ def refresh_version() -> int:
     last = st.session_state.get(_VERSION_KEY, 0)
     try:
         v = store().version()
-        _corpus(db_path(), v)
+        _check_intact(db_path(), v)
     except StoreBusy:
         st.toast("The database is busy (an import is writing); showing the last results.")
         v = last
@@ -102,30 +106,19 @@ def version() -> int:
     return st.session_state.get(_VERSION_KEY, 0)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Reading the database…")
-def _corpus(path: str, version: int) -> q.Corpus:
-    # A resource, not data: the tables are large and never mutated, so sessions share one copy per version
-    # instead of unpickling it on every run; max_entries drops old versions.
-    if version < 0:
-        return q.Corpus.from_frames({}, 0)
-    store = _store(path)
-    store.check_intact()  # a truncated file is named as such, not read half-way
-    return q.load_corpus(store)
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _check_intact(path: str, version: int) -> bool:
+    # Once per version: a truncated file is named as such, not read half-way.
+    _store(path).check_intact()
+    return True
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _query(name: str, path: str, version: int, filters: q.Filters, kwargs: tuple) -> pd.DataFrame:
-    return getattr(q, name)(_corpus(path, version), filters, **dict(kwargs))
-
-
-def query(name: str, filters: q.Filters, **kwargs) -> pd.DataFrame:
-    """Run geolens.queries.<name>(corpus, filters, **kwargs), cached per database version and filters."""
-    return _query(name, db_path(), version(), filters, tuple(sorted(kwargs.items())))
+_CACHE = dict(max_entries=256, show_spinner=False)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _options(path: str, version: int) -> dict:
-    return q.filter_options(_corpus(path, version))
+    return agg.filter_options(_store(path))
 
 
 def options() -> dict:
@@ -133,20 +126,146 @@ def options() -> dict:
     return _options(db_path(), version())
 
 
+@st.cache_data(**_CACHE)
+def _summary(path: str, version: int, f: Filters, measure: str) -> pd.DataFrame:
+    return agg.summary(_store(path), f, measure=measure)
+
+
+def summary(f: Filters, *, measure: str = "all") -> pd.Series:
+    """Headline figures of the selection (articles, sentences, mentions, countries, themes, first, last,
+    undated), as one row."""
+    return _summary(db_path(), version(), f, measure).iloc[0]
+
+
+def total_articles() -> int:
+    """Articles in the database."""
+    return int(summary(Filters())["articles"])
+
+
+@st.cache_data(**_CACHE)
+def _country_counts(path: str, version: int, f: Filters, measure: str) -> pd.DataFrame:
+    return agg.country_counts(_store(path), f, measure=measure)
+
+
+def country_counts(f: Filters, *, measure: str = "all") -> pd.DataFrame:
+    """Articles and mentions per country of the selection, most articles first."""
+    return _country_counts(db_path(), version(), f, measure)
+
+
+@st.cache_data(**_CACHE)
+def _theme_counts(path: str, version: int, f: Filters) -> pd.DataFrame:
+    return agg.theme_counts(_store(path), f)
+
+
+def theme_counts(f: Filters) -> pd.DataFrame:
+    """Articles, share, cues and mean confidence per assigned theme of the selection."""
+    return _theme_counts(db_path(), version(), f)
+
+
+@st.cache_data(**_CACHE)
+def _theme_country_matrix(path: str, version: int, f: Filters, top: int, measure: str) -> pd.DataFrame:
+    return agg.theme_country_matrix(_store(path), f, top=top, measure=measure)
+
+
+def theme_country_matrix(f: Filters, *, top: int = 12, measure: str = "all") -> pd.DataFrame:
+    """Articles per (country, theme) for the selection's top countries."""
+    return _theme_country_matrix(db_path(), version(), f, top, measure)
+
+
+@st.cache_data(**_CACHE)
+def _latest_articles(path: str, version: int, f: Filters, limit: int, measure: str) -> pd.DataFrame:
+    return agg.latest_articles(_store(path), f, limit=limit, measure=measure)
+
+
+def latest_articles(f: Filters, *, limit: int = 10, measure: str = "all") -> pd.DataFrame:
+    """The newest selected articles with their top countries and themes."""
+    return _latest_articles(db_path(), version(), f, limit, measure)
+
+
+@st.cache_data(**_CACHE)
+def _theme_volume(path: str, version: int, f: Filters, freq: str) -> pd.DataFrame:
+    return agg.theme_volume(_store(path), f, freq=freq)
+
+
+def theme_volume(f: Filters, *, freq: str = "month") -> pd.DataFrame:
+    """Selected dated articles per period (week or month) and assigned theme."""
+    return _theme_volume(db_path(), version(), f, freq)
+
+
+@st.cache_data(**_CACHE)
+def _top_cues(path: str, version: int, f: Filters, per_theme: int, themes: int) -> pd.DataFrame:
+    return agg.top_cues(_store(path), f, per_theme=per_theme, themes=themes)
+
+
+def top_cues(f: Filters, *, per_theme: int = 6, themes: int = 6) -> pd.DataFrame:
+    """The cue words behind the selection's top themes."""
+    return _top_cues(db_path(), version(), f, per_theme, themes)
+
+
+@st.cache_data(**_CACHE)
+def _co_mentions(path: str, version: int, f: Filters, max_edges: int, measure: str) -> pd.DataFrame:
+    return agg.co_mentions(_store(path), f, max_edges=max_edges, measure=measure)
+
+
+def co_mentions(f: Filters, *, max_edges: int = 60, measure: str = "all") -> pd.DataFrame:
+    """Country pairs named in one sentence, with their dominant theme and an example."""
+    return _co_mentions(db_path(), version(), f, max_edges, measure)
+
+
+@st.cache_data(**_CACHE)
+def _relation_sentences(path: str, version: int, f: Filters, limit: int) -> pd.DataFrame:
+    return agg.relation_sentences(_store(path), f, limit=limit)
+
+
+def relation_sentences(f: Filters, *, limit: int = 2000) -> pd.DataFrame:
+    """Pairs of countries that interact in a sentence of the selection, with class, cue and sentence."""
+    return _relation_sentences(db_path(), version(), f, limit)
+
+
+@st.cache_data(**_CACHE)
+def _article_choices(path: str, version: int, f: Filters, limit: int) -> pd.DataFrame:
+    return agg.article_choices(_store(path), f, limit=limit)
+
+
+def article_choices(f: Filters, *, limit: int = 500) -> pd.DataFrame:
+    """The newest selected articles as (article_id, 'date · title') for a picker."""
+    return _article_choices(db_path(), version(), f, limit)
+
+
+@st.cache_data(**_CACHE)
+def _excerpt_totals(path: str, version: int, f: Filters, keyword: str) -> tuple[int, int]:
+    return agg.excerpt_totals(_store(path), f, keyword=keyword)
+
+
+def excerpt_totals(f: Filters, *, keyword: str = "") -> tuple[int, int]:
+    """How many sentences the filters and the keyword select, and from how many articles."""
+    return _excerpt_totals(db_path(), version(), f, keyword)
+
+
+@st.cache_data(**_CACHE)
+def _excerpts(path: str, version: int, f: Filters, keyword: str, offset: int, limit: int) -> pd.DataFrame:
+    return agg.excerpts(_store(path), f, keyword=keyword, offset=offset, limit=limit)
+
+
+def excerpts(f: Filters, *, keyword: str = "", offset: int = 0, limit: int = 20) -> pd.DataFrame:
+    """One page of excerpts behind the filters, with their details."""
+    return _excerpts(db_path(), version(), f, keyword, offset, limit)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _article(path: str, version: int, article_id: str) -> dict[str, pd.DataFrame]:
-    return q.article_frames(_corpus(path, version), article_id)
+    return agg.article_frames(_store(path), article_id)
 
 
 def article(article_id: str) -> dict[str, pd.DataFrame]:
-    """All rows of one article, from the tables already loaded for this version (cached)."""
+    """All rows of one article (one short read, cached per version)."""
     return _article(db_path(), version(), article_id)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _spans(path: str, version: int, keys: tuple[tuple[str, int], ...]) -> pd.DataFrame:
-    rows = pd.DataFrame(list(keys), columns=["article_id", "sent_idx"]).astype({"sent_idx": "Int64"})
-    return q.sentence_spans(_corpus(path, version), rows)
+    rows = pd.DataFrame(list(keys), columns=["article_id", "sent_idx"])
+    return agg.sentence_spans(_store(path), rows)
 
 
 def spans(rows: pd.DataFrame) -> pd.DataFrame:
@@ -155,28 +274,23 @@ def spans(rows: pd.DataFrame) -> pd.DataFrame:
     return _spans(db_path(), version(), keys)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _details(path: str, version: int, keys: tuple[tuple[str, int], ...]) -> pd.DataFrame:
-    rows = pd.DataFrame(list(keys), columns=["article_id", "sent_idx"])
-    return q.excerpt_details(_corpus(path, version), rows)
+CSV_CAP = 50_000  # rows: a download is built in memory by Streamlit, so it is bounded
 
 
-def excerpt_details(rows: pd.DataFrame) -> pd.DataFrame:
-    """Text, metadata, countries and themes of the given excerpt keys (one page of excerpts)."""
-    keys = tuple((str(a), int(i)) for a, i in zip(rows["article_id"], rows["sent_idx"], strict=True))
-    return _details(db_path(), version(), keys)
-
-
-def excerpts_csv(filters: q.Filters, keyword: str):
-    """A no-argument function building the CSV of every excerpt the filters and keyword select.
+def excerpts_csv(f: Filters, keyword: str):
+    """A no-argument function building the CSV of the excerpts the filters and keyword select (at most
+    CSV_CAP rows, read in pages).
 
     Given to st.download_button, it runs only when the user downloads; path and version are bound now
     because it runs outside the script run.
     """
-    path, ver = db_path(), version()
+    path = db_path()
 
     def build() -> bytes:
-        return q.as_csv(q.excerpts(_corpus(path, ver), filters, keyword=keyword).drop(columns=["start", "end"]))
+        parts = [agg.as_csv(chunk, header=i == 0)
+                 for i, chunk in enumerate(agg.excerpts_csv_chunks(_store(path), f, keyword=keyword, cap=CSV_CAP))]
+        return b"".join(parts) or agg.as_csv(agg.excerpt_details(_store(path), pd.DataFrame(
+            columns=["article_id", "sent_idx"])).drop(columns=["start", "end"]))
 
     return build
 

@@ -6,7 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from geolens.queries import MEASURE_LABELS, PARAM_KEYS, Filters, country_name, theme_name
+from geolens.filters import MEASURE_LABELS, PARAM_KEYS, Filters
+from geolens.names import country_name, theme_name
 
 K_COUNTRY = "flt_country"
 K_THEME = "flt_theme"
@@ -38,18 +39,7 @@ def country_label(iso3: str) -> str:
 
 def describe(f: Filters) -> str:
     """A short human description of the filters that are set."""
-    parts = []
-    if f.countries:
-        parts.append("countries " + ", ".join(country_name(c) for c in f.countries))
-    if f.themes:
-        parts.append("themes " + ", ".join(theme_name(t) for t in f.themes))
-    if f.start or f.end:
-        parts.append(f"dates {f.start or '…'} to {f.end or '…'}")
-    if f.sources:
-        parts.append("sources " + ", ".join(f.sources))
-    if f.text.strip():
-        parts.append(f"text “{f.text.strip()}”")
-    return "; ".join(parts) or "none"
+    return f.describe(country_name, theme_name)
 
 
 def _seed_from_url(opts: dict) -> None:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from components.highlight import STYLE, highlight, legend, md_escape, text_block, theme_chips
 from geolens import settings
+from geolens.aggregations import article_countries
 from geolens.drafts import (
     Draft,
     draft_from_text,
@@ -26,7 +27,7 @@ from geolens.ingest import (
     clean_filename,
     max_bytes_default,
 )
-from geolens.queries import article_countries, theme_name
+from geolens.names import theme_name
 from geolens.store import Store, StoreBusy, StoreError
 from geolens.tables import ArticleTables
 

@@ -24,35 +24,32 @@ EXCERPT_COLUMNS = ["article_id", "title", "published", "source", "url", "sent_id
 
 # -- the selection -------------------------------------------------------------------------------
 def _selection(f: Filters) -> tuple[str, dict]:
-    """SQL selecting the articles that pass `f` (article_id, published, added_at, source, seq, n_sentences)."""
+    """SQL selecting the articles that pass `f`: a, article_id, published, added_at, source, n_sentences."""
     conds, params = [], {}
     if f.countries:
-        conds.append("a.article_id IN (SELECT article_id FROM facts_article_country "
-                     "WHERE country IN (SELECT unnest($countries)))")
+        conds.append("a IN (SELECT a FROM facts_article_country WHERE country IN (SELECT unnest($countries)))")
         params["countries"] = list(f.countries)
     if f.themes:
-        conds.append("a.article_id IN (SELECT article_id FROM article_themes "
-                     "WHERE assigned AND theme IN (SELECT unnest($themes)))")
+        conds.append("a IN (SELECT a FROM article_themes WHERE assigned AND theme IN (SELECT unnest($themes)))")
         params["themes"] = list(f.themes)
     if f.entities:
-        conds.append("a.article_id IN (SELECT article_id FROM facts_entity WHERE entity IN (SELECT unnest($entities)))")
+        conds.append("a IN (SELECT a FROM facts_entity WHERE entity IN (SELECT unnest($entities)))")
         params["entities"] = list(f.entities)
     if f.start:
-        conds.append("a.published >= $start")
+        conds.append("published >= $start")
         params["start"] = pd.Timestamp(f.start).to_pydatetime()
     if f.end:
-        conds.append("a.published < $end")
+        conds.append("published < $end")
         params["end"] = pd.Timestamp(f.end + timedelta(days=1)).to_pydatetime()
     if f.sources:
-        conds.append("a.source IN (SELECT unnest($sources))")
+        conds.append("source IN (SELECT unnest($sources))")
         params["sources"] = list(f.sources)
     if f.text.strip():
-        conds.append("contains(lower(coalesce(a.title, '') || chr(10) || coalesce(a.text, '')), $text)")
+        conds.append("a IN (SELECT a FROM articles WHERE "
+                     "contains(lower(coalesce(title, '') || chr(10) || coalesce(text, '')), $text))")
         params["text"] = f.text.strip().lower()
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
-    sql = ("SELECT a.article_id, a.published, a.added_at, a.source, fa.seq, fa.n_sentences "
-           f"FROM articles a JOIN facts_article fa USING (article_id){where}")
-    return sql, params
+    return f"SELECT a, article_id, published, added_at, source, n_sentences FROM facts_article{where}", params
 
 
 def _with_selection(f: Filters, body: str, **extra) -> tuple[str, dict]:
@@ -114,12 +111,12 @@ def summary(store: Store, f: Filters, *, measure: str = "all") -> pd.DataFrame:
     undated articles (mentions and countries counted under `measure`)."""
     m = _measure(measure)
     sql, params = _with_selection(f, f"""
-        , ac AS (SELECT ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (article_id) WHERE {m} > 0)
+        , ac AS (SELECT ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (a) WHERE {m} > 0)
         SELECT (SELECT count(*) FROM sel) AS articles,
                (SELECT coalesce(sum(n_sentences), 0) FROM sel) AS sentences,
                (SELECT coalesce(sum(n), 0) FROM ac) AS mentions,
                (SELECT count(DISTINCT country) FROM ac) AS countries,
-               (SELECT count(DISTINCT t.theme) FROM article_themes t JOIN sel USING (article_id) WHERE t.assigned)
+               (SELECT count(DISTINCT t.theme) FROM article_themes t JOIN sel USING (a) WHERE t.assigned)
                    AS themes,
                (SELECT min(published) FROM sel) AS first,
                (SELECT max(published) FROM sel) AS last,
@@ -135,7 +132,7 @@ def country_counts(store: Store, f: Filters, *, measure: str = "all", limit: int
     m = _measure(measure)
     sql, params = _with_selection(f, f"""
         SELECT ac.country, count(*) AS articles, sum({m}) AS mentions
-        FROM facts_article_country ac JOIN sel USING (article_id) WHERE {m} > 0
+        FROM facts_article_country ac JOIN sel USING (a) WHERE {m} > 0
         GROUP BY ac.country ORDER BY articles DESC, mentions DESC, ac.country
         {'LIMIT $limit' if limit else ''}""", **({"limit": limit} if limit else {}))
     out = _ints(_strings(store.read(sql, params), "country"), "articles", "mentions")
@@ -149,7 +146,7 @@ def theme_counts(store: Store, f: Filters) -> pd.DataFrame:
     sql, params = _with_selection(f, f"""
         SELECT t.theme, count(*) AS articles, sum(t.n_cues) AS cues, avg(t.confidence) AS confidence,
                count(*) / (SELECT count(*) FROM sel) AS share
-        FROM article_themes t JOIN sel USING (article_id) WHERE {_assigned_clause(f)}
+        FROM article_themes t JOIN sel USING (a) WHERE {_assigned_clause(f)}
         GROUP BY t.theme ORDER BY articles DESC, t.theme""")
     out = _ints(_strings(store.read(sql, params), "theme"), "articles", "cues")
     out["share"] = out["share"].astype("float64")
@@ -161,13 +158,13 @@ def theme_country_matrix(store: Store, f: Filters, *, top: int = 12, measure: st
     """Articles per (country, theme) for the `top` countries of the selection (countries under `measure`)."""
     m = _measure(measure)
     sql, params = _with_selection(f, f"""
-        , ac AS (SELECT ac.article_id, ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (article_id)
+        , ac AS (SELECT ac.a, ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (a)
                  WHERE {m} > 0)
         , top_c AS (SELECT country, row_number() OVER (ORDER BY count(*) DESC, sum(n) DESC, country) AS o
                     FROM ac GROUP BY country ORDER BY o LIMIT $top)
         SELECT ac.country, t.theme, count(*) AS articles
         FROM ac JOIN top_c USING (country)
-        JOIN article_themes t ON t.article_id = ac.article_id AND {_assigned_clause(f)}
+        JOIN article_themes t ON t.a = ac.a AND {_assigned_clause(f)}
         GROUP BY ac.country, t.theme, top_c.o ORDER BY top_c.o, t.theme""", top=top)
     out = _ints(_strings(store.read(sql, params), "country", "theme"), "articles")
     out["country_name"] = out["country"].map(country_name).astype("string")
@@ -178,7 +175,7 @@ def theme_country_matrix(store: Store, f: Filters, *, top: int = 12, measure: st
 def _newest(f: Filters, limit: int) -> tuple[str, dict]:
     """The newest `limit` selected articles (undated last, then latest added, then first stored)."""
     return _with_selection(f, """
-        , newest AS (SELECT * FROM sel ORDER BY published DESC NULLS LAST, added_at DESC NULLS LAST, seq LIMIT $limit)
+        , newest AS (SELECT * FROM sel ORDER BY published DESC NULLS LAST, added_at DESC NULLS LAST, a LIMIT $limit)
         """, limit=limit)
 
 
@@ -187,13 +184,13 @@ def latest_articles(store: Store, f: Filters, *, limit: int = 10, measure: str =
     m = _measure(measure)
     head, params = _newest(f, limit)
     sql = head + f"""
-        SELECT n.article_id, a.title, n.published, n.source, a.n_words,
+        SELECT n.article_id, x.title, n.published, n.source, x.n_words,
                coalesce((SELECT list(country ORDER BY {m} DESC, country) FROM facts_article_country ac
-                         WHERE ac.article_id = n.article_id AND {m} > 0), []) AS countries,
+                         WHERE ac.a = n.a AND {m} > 0), []) AS countries,
                coalesce((SELECT list(t.theme ORDER BY t.rowid) FROM article_themes t
-                         WHERE t.article_id = n.article_id AND t.assigned), []) AS themes
-        FROM newest n JOIN articles a USING (article_id)
-        ORDER BY n.published DESC NULLS LAST, n.added_at DESC NULLS LAST, n.seq"""
+                         WHERE t.a = n.a AND t.assigned), []) AS themes
+        FROM newest n JOIN articles x ON x.a = n.a AND x.a IN (SELECT a FROM newest)
+        ORDER BY n.published DESC NULLS LAST, n.added_at DESC NULLS LAST, n.a"""
     out = store.read(sql, params)
     out["countries"] = pd.array([", ".join(country_name(c) for c in list(v)[:4])
                                  for v in out["countries"]], dtype="string")
@@ -207,9 +204,9 @@ def article_choices(store: Store, f: Filters, *, limit: int = 500) -> pd.DataFra
     head, params = _newest(f, limit)
     out = store.read(head + """
         SELECT n.article_id, coalesce(strftime(n.published, '%Y-%m-%d'), 'undated') || ' · ' ||
-               coalesce(nullif(a.title, ''), '(untitled)') AS label
-        FROM newest n JOIN articles a USING (article_id)
-        ORDER BY n.published DESC NULLS LAST, n.added_at DESC NULLS LAST, n.seq""", params)
+               coalesce(nullif(x.title, ''), '(untitled)') AS label
+        FROM newest n JOIN articles x ON x.a = n.a AND x.a IN (SELECT a FROM newest)
+        ORDER BY n.published DESC NULLS LAST, n.added_at DESC NULLS LAST, n.a""", params)
     return _strings(out, "article_id", "label")
 
 
@@ -219,7 +216,7 @@ def theme_volume(store: Store, f: Filters, *, freq: str = "month") -> pd.DataFra
         raise ValueError(f"freq must be one of {sorted(FREQS)}")
     sql, params = _with_selection(f, f"""
         SELECT date_trunc('{freq}', sel.published) AS period, t.theme, count(*) AS articles
-        FROM article_themes t JOIN sel USING (article_id)
+        FROM article_themes t JOIN sel USING (a)
         WHERE {_assigned_clause(f)} AND sel.published IS NOT NULL
         GROUP BY ALL ORDER BY period, t.theme""")
     out = _ints(_strings(store.read(sql, params), "theme"), "articles")
@@ -232,10 +229,10 @@ def top_cues(store: Store, f: Filters, *, per_theme: int = 6, themes: int = 6) -
     """The cue words that most often triggered each of the selection's top themes."""
     sql, params = _with_selection(f, f"""
         , top_t AS (SELECT t.theme, row_number() OVER (ORDER BY count(*) DESC, t.theme) AS o
-                    FROM article_themes t JOIN sel USING (article_id) WHERE {_assigned_clause(f)}
+                    FROM article_themes t JOIN sel USING (a) WHERE {_assigned_clause(f)}
                     GROUP BY t.theme ORDER BY o LIMIT $n_themes)
         , hits AS (SELECT c.theme, c.cue, sum(c.hits) AS hits, count(*) AS articles, any_value(top_t.o) AS o
-                   FROM facts_cue c JOIN sel USING (article_id) JOIN top_t USING (theme) GROUP BY c.theme, c.cue)
+                   FROM facts_cue c JOIN sel USING (a) JOIN top_t USING (theme) GROUP BY c.theme, c.cue)
         SELECT theme, cue, hits, articles FROM (
             SELECT *, row_number() OVER (PARTITION BY theme ORDER BY hits DESC, cue) AS r FROM hits)
         WHERE r <= $per_theme ORDER BY o, hits DESC, cue""", n_themes=themes, per_theme=per_theme)
@@ -252,26 +249,29 @@ def co_mentions(store: Store, f: Filters, *, max_edges: int = 60, measure: str =
                    if f.countries else "")
     theme_filter = "AND st.theme IN (SELECT unnest($themes))" if f.themes else ""
     sql, params = _with_selection(f, f"""
-        , pr AS MATERIALIZED (SELECT p.article_id, p.sent_idx, p.source, p.target, sel.seq
-               FROM facts_sentence_pair p JOIN sel USING (article_id) WHERE {flag} {pair_filter})
+        , pr AS MATERIALIZED (SELECT p.a, p.sent_idx, p.source, p.target
+               FROM facts_sentence_pair p JOIN sel USING (a) WHERE {flag} {pair_filter})
         , w AS (SELECT source, target, count(*) AS sentences FROM pr GROUP BY ALL
                 ORDER BY sentences DESC, source, target LIMIT $max_edges)
         , pw AS MATERIALIZED (SELECT pr.* FROM pr JOIN w USING (source, target))
-        , pt AS (SELECT pw.source, pw.target, pw.seq, pw.sent_idx, pw.article_id, st.theme, st.hits
-                 FROM pw JOIN facts_sentence_theme st USING (article_id, sent_idx) WHERE true {theme_filter})
+        , pt AS MATERIALIZED (SELECT pw.source, pw.target, pw.a, pw.sent_idx, st.theme, st.hits
+                 FROM pw JOIN facts_sentence_theme st USING (a, sent_idx) WHERE true {theme_filter})
         , dom AS (SELECT source, target, arg_min(theme, (-n, -hits, theme)) AS theme
                   FROM (SELECT source, target, theme, count(*) AS n, sum(hits) AS hits FROM pt GROUP BY ALL)
                   GROUP BY ALL)
-        , ex AS (SELECT w.source, w.target,
-                        coalesce((SELECT arg_min(struct_pack(a := pt.article_id, i := pt.sent_idx), (pt.seq, pt.sent_idx)) FROM pt
-                                  WHERE pt.source = w.source AND pt.target = w.target AND pt.theme = dom.theme),
-                                 (SELECT arg_min(struct_pack(a := pw.article_id, i := pw.sent_idx), (pw.seq, pw.sent_idx)) FROM pw
-                                  WHERE pw.source = w.source AND pw.target = w.target)) AS k,
-                        w.sentences, dom.theme
-                 FROM w LEFT JOIN dom USING (source, target))
-        SELECT ex.source, ex.target, ex.sentences, ex.theme, s.text AS example, s.article_id
-        FROM ex LEFT JOIN sentences s ON s.article_id = ex.k.a AND s.sent_idx = ex.k.i
-        ORDER BY ex.sentences DESC, ex.source, ex.target""", max_edges=max_edges)
+        , first_dom AS (SELECT pt.source, pt.target, min((pt.a, pt.sent_idx)) AS k
+                        FROM pt JOIN dom USING (source, target, theme) GROUP BY ALL)
+        , first_any AS (SELECT source, target, min((a, sent_idx)) AS k FROM pw GROUP BY ALL)
+        , ex AS (SELECT w.source, w.target, w.sentences, dom.theme,
+                        coalesce(first_dom.k, first_any.k) AS k
+                 FROM w LEFT JOIN dom USING (source, target) LEFT JOIN first_dom USING (source, target)
+                 JOIN first_any USING (source, target))
+        , ex_k AS (SELECT *, struct_extract(k, 1) AS ka, struct_extract(k, 2) AS ki FROM ex)
+        SELECT ex_k.source, ex_k.target, ex_k.sentences, ex_k.theme, s.text AS example, fa.article_id
+        FROM ex_k
+        LEFT JOIN sentences s ON s.a = ex_k.ka AND s.sent_idx = ex_k.ki AND s.a IN (SELECT ka FROM ex_k)
+        LEFT JOIN facts_article fa ON fa.a = ex_k.ka
+        ORDER BY ex_k.sentences DESC, ex_k.source, ex_k.target""", max_edges=max_edges)
     out = store.read(sql, params)
     out["theme_name"] = out["theme"].map(theme_name)
     out = _ints(_strings(out, "source", "target", "theme", "theme_name", "example", "article_id"), "sentences")
@@ -283,11 +283,12 @@ def relation_sentences(store: Store, f: Filters, *, limit: int = 2000) -> pd.Dat
     pair_filter = ("AND (r.a IN (SELECT unnest($countries)) OR r.b IN (SELECT unnest($countries)))"
                    if f.countries else "")
     sql, params = _with_selection(f, f"""
-        , r AS (SELECT r.a, r.b, r.quad, r.cue, r.article_id, r.sent_idx, r.rowid AS o
-                FROM relations r WHERE r.article_id IN (SELECT article_id FROM sel)
-                AND r.quad IN (SELECT unnest($quads)) {pair_filter} ORDER BY o LIMIT $limit)
-        SELECT r.a, r.b, r.quad, r.cue, s.text, r.article_id, r.sent_idx
-        FROM r LEFT JOIN sentences s USING (article_id, sent_idx) ORDER BY r.o""", quads=list(QUADS), limit=limit)
+        , r AS (SELECT r.a AS ca, r.b AS cb, r.quad, r.cue, r.article_id, r.sent_idx, r.rowid AS o, sel.a AS n
+                FROM relations r JOIN sel USING (article_id)
+                WHERE r.quad IN (SELECT unnest($quads)) {pair_filter} ORDER BY o LIMIT $limit)
+        SELECT r.ca AS a, r.cb AS b, r.quad, r.cue, s.text, r.article_id, r.sent_idx
+        FROM r LEFT JOIN sentences s ON s.a = r.n AND s.sent_idx = r.sent_idx AND s.a IN (SELECT n FROM r)
+        ORDER BY r.o""", quads=list(QUADS), limit=limit)
     out = _strings(store.read(sql, params), "a", "b", "quad", "cue", "text", "article_id")
     out["sent_idx"] = out["sent_idx"].astype("Int64")
     return out
@@ -295,7 +296,7 @@ def relation_sentences(store: Store, f: Filters, *, limit: int = 2000) -> pd.Dat
 
 # -- excerpts ------------------------------------------------------------------------------------
 def _excerpt_rows(f: Filters, keyword: str) -> tuple[str, dict]:
-    """SQL of the sentences behind the filters: (article_id, sent_idx, published, seq), with `sel` defined.
+    """SQL of the sentences behind the filters: rows (a, sent_idx, published), with `sel` defined.
 
     A sentence qualifies when its article passes the filters and it names one of the filtered countries,
     carries a cue of one of the filtered themes, and contains the free text and the keyword (each only when
@@ -305,35 +306,35 @@ def _excerpt_rows(f: Filters, keyword: str) -> tuple[str, dict]:
     parts = []
     extra: dict = {}
     if f.countries:
-        parts.append("SELECT DISTINCT article_id, sent_idx FROM facts_sentence_country JOIN sel USING (article_id) "
+        parts.append("SELECT DISTINCT a, sent_idx FROM facts_sentence_country JOIN sel USING (a) "
                      "WHERE country IN (SELECT unnest($countries))")
     if f.themes:
-        parts.append("SELECT DISTINCT article_id, sent_idx FROM facts_sentence_theme JOIN sel USING (article_id) "
+        parts.append("SELECT DISTINCT a, sent_idx FROM facts_sentence_theme JOIN sel USING (a) "
                      "WHERE theme IN (SELECT unnest($themes))")
     if parts:
         keys = " INTERSECT ".join(parts)
     else:
-        keys = ("SELECT article_id, sent_idx FROM facts_sentence_country JOIN sel USING (article_id) UNION "
-                "SELECT article_id, sent_idx FROM facts_sentence_theme JOIN sel USING (article_id)")
+        keys = ("SELECT a, sent_idx FROM facts_sentence_country JOIN sel USING (a) UNION "
+                "SELECT a, sent_idx FROM facts_sentence_theme JOIN sel USING (a)")
     needles = []
     for i, needle in enumerate(n.strip().lower() for n in (f.text, keyword) if n and n.strip()):
         needles.append(f"contains(lower(s.text), $needle{i})")
         extra[f"needle{i}"] = needle
-    join = (" JOIN sentences s USING (article_id, sent_idx) WHERE " + " AND ".join(needles)) if needles else ""
+    join = (" JOIN sentences s USING (a, sent_idx) WHERE " + " AND ".join(needles)) if needles else ""
     body = f"""
         , keys AS ({keys})
-        , rows AS (SELECT k.article_id, k.sent_idx, sel.published, sel.seq
-                   FROM keys k JOIN sel USING (article_id){join})"""
+        , rows AS (SELECT k.a, k.sent_idx, sel.published FROM keys k JOIN sel USING (a){join})"""
     return _with_selection(f, body, **extra)
 
 
-_EXCERPT_ORDER = "ORDER BY published DESC NULLS LAST, seq, sent_idx"
+_EXCERPT_ORDER = "ORDER BY published DESC NULLS LAST, a, sent_idx"
 
 
-def excerpt_count(store: Store, f: Filters, *, keyword: str = "") -> int:
-    """How many sentences the filters and keyword select (see excerpt_page)."""
+def excerpt_totals(store: Store, f: Filters, *, keyword: str = "") -> tuple[int, int]:
+    """How many sentences the filters and keyword select (see excerpt_keys), and from how many articles."""
     head, params = _excerpt_rows(f, keyword)
-    return int(store.read(head + "\nSELECT count(*) AS n FROM rows", params).iloc[0]["n"])
+    row = store.read(head + "\nSELECT count(*) AS n, count(DISTINCT a) AS articles FROM rows", params).iloc[0]
+    return int(row["n"]), int(row["articles"])
 
 
 def excerpt_keys(store: Store, f: Filters, *, keyword: str = "", offset: int = 0,
@@ -345,7 +346,9 @@ def excerpt_keys(store: Store, f: Filters, *, keyword: str = "", offset: int = 0
     if limit is not None:
         page = " LIMIT $limit OFFSET $offset"
         params.update(limit=int(limit), offset=int(offset))
-    out = store.read(head + f"\nSELECT article_id, sent_idx FROM rows {_EXCERPT_ORDER}{page}", params)
+    out = store.read(head + f"""
+        , page AS (SELECT a, sent_idx, row_number() OVER ({_EXCERPT_ORDER}) AS o FROM rows {_EXCERPT_ORDER}{page})
+        SELECT fa.article_id, page.sent_idx FROM page JOIN facts_article fa USING (a) ORDER BY page.o""", params)
     out["article_id"] = out["article_id"].astype("string")
     out["sent_idx"] = out["sent_idx"].astype("int64")
     return out
@@ -355,8 +358,11 @@ def _keys_params(keys: pd.DataFrame) -> dict:
     return {"ids": keys["article_id"].astype(str).tolist(), "idx": [int(i) for i in keys["sent_idx"]]}
 
 
-_KEYS_SQL = "WITH want AS (SELECT unnest($ids) AS article_id, unnest($idx)::BIGINT AS sent_idx, " \
-            "generate_subscripts($ids, 1) AS o)\n"
+# The wanted sentences by number: (a, article_id, sent_idx, o) in the order given.
+_WANT = """WITH given AS (SELECT unnest($ids::VARCHAR[]) AS article_id, unnest($idx::BIGINT[]) AS sent_idx,
+                                 generate_subscripts($ids::VARCHAR[], 1) AS o)
+    , want AS MATERIALIZED (SELECT fa.a, given.* FROM given JOIN facts_article fa USING (article_id))
+"""
 
 
 def excerpt_details(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
@@ -364,13 +370,20 @@ def excerpt_details(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
     if keys.empty:
         return pd.DataFrame({k: pd.Series(dtype="string") for k in EXCERPT_COLUMNS}).astype(
             {"published": "datetime64[us]", "sent_idx": "Int64", "start": "Int64", "end": "Int64"})
-    out = store.read(_KEYS_SQL + """
-        SELECT w.article_id, a.title, a.published, a.source, a.url, w.sent_idx, s.start, s."end", s.text,
-               (SELECT string_agg(DISTINCT country, ', ' ORDER BY country) FROM facts_sentence_country c
-                WHERE c.article_id = w.article_id AND c.sent_idx = w.sent_idx) AS countries,
-               (SELECT string_agg(DISTINCT theme, ', ' ORDER BY theme) FROM facts_sentence_theme t
-                WHERE t.article_id = w.article_id AND t.sent_idx = w.sent_idx) AS themes
-        FROM want w JOIN sentences s USING (article_id, sent_idx) JOIN articles a USING (article_id)
+    out = store.read(_WANT + """
+        , c AS (SELECT c.a, c.sent_idx, string_agg(c.country, ', ' ORDER BY c.country) AS countries
+                FROM facts_sentence_country c JOIN want USING (a, sent_idx)
+                WHERE c.a IN (SELECT a FROM want) GROUP BY ALL)
+        , t AS (SELECT t.a, t.sent_idx, string_agg(t.theme, ', ' ORDER BY t.theme) AS themes
+                FROM facts_sentence_theme t JOIN want USING (a, sent_idx)
+                WHERE t.a IN (SELECT a FROM want) GROUP BY ALL)
+        SELECT w.article_id, x.title, x.published, x.source, x.url, w.sent_idx, s.start, s."end", s.text,
+               c.countries, t.themes
+        FROM want w
+        JOIN sentences s ON s.a = w.a AND s.sent_idx = w.sent_idx AND s.a IN (SELECT a FROM want)
+        JOIN articles x ON x.a = w.a AND x.a IN (SELECT a FROM want)
+        LEFT JOIN c ON c.a = w.a AND c.sent_idx = w.sent_idx
+        LEFT JOIN t ON t.a = w.a AND t.sent_idx = w.sent_idx
         ORDER BY w.o""", _keys_params(keys))
     out = _strings(out, "article_id", "title", "source", "url", "text")
     out["countries"] = out["countries"].fillna("").astype("string")
@@ -406,15 +419,15 @@ def sentence_spans(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({k: pd.Series(dtype="object") for k in cols})
     keys = rows[["article_id", "sent_idx"]].drop_duplicates()
     m, t = store.read_many([
-        (_KEYS_SQL + """
-            SELECT m.article_id, m.sent_idx, m.start, m."end", m.kind, m.entity, m.surface, m.country
-            FROM mentions m JOIN want USING (article_id, sent_idx)
-            WHERE m.article_id IN (SELECT article_id FROM want)""", _keys_params(keys)),
-        (_KEYS_SQL + """
-            SELECT h.article_id, h.sent_idx, h.start, h."end", 'theme' AS kind, h.theme, h.cue
-            FROM themes h JOIN want USING (article_id, sent_idx)
-            JOIN article_themes t ON t.article_id = h.article_id AND t.theme = h.theme AND t.assigned
-            WHERE h.article_id IN (SELECT article_id FROM want)""", _keys_params(keys)),
+        (_WANT + """
+            SELECT w.article_id, m.sent_idx, m.start, m."end", m.kind, m.entity, m.surface, m.country
+            FROM mentions m JOIN want w ON m.a = w.a AND m.sent_idx = w.sent_idx
+            WHERE m.a IN (SELECT a FROM want)""", _keys_params(keys)),
+        (_WANT + """
+            SELECT w.article_id, h.sent_idx, h.start, h."end", 'theme' AS kind, h.theme, h.cue
+            FROM themes h JOIN want w ON h.a = w.a AND h.sent_idx = w.sent_idx
+            JOIN article_themes t ON t.a = h.a AND t.theme = h.theme AND t.assigned AND t.a IN (SELECT a FROM want)
+            WHERE h.a IN (SELECT a FROM want)""", _keys_params(keys)),
     ])
     m["label"] = m["entity"].fillna(m["surface"]) + m["country"].map(lambda x: f" ({x})" if pd.notna(x) else "")
     t["label"] = t["theme"].map(theme_name) + ": " + t["cue"].fillna("")

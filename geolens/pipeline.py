@@ -131,7 +131,10 @@ def _worker_init(parent_pid: int, warm: bool = False) -> None:
     # (Set before loading: the tests read this disposition to know a worker is armed.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if warm:  # load the pipeline now, while the parent is still reading the input
-        load_pipeline()
+        try:
+            load_pipeline()
+        except Exception:  # noqa: BLE001 - a failing initializer makes the pool respawn workers forever;
+            pass  # the first task loads it again and its error reaches the parent
 
 
 def load_pipeline():

@@ -57,12 +57,16 @@ class Lexicon:
     presence_nouns: frozenset[str] = frozenset()
     presence_preps: frozenset[str] = frozenset()
     presence_hosts: frozenset[str] = frozenset()
+    appeal_cues: frozenset[str] = frozenset()
+    appeal_demands: frozenset[str] = frozenset()
+    appeal_cooperative: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read the cue lexicon (data/relations/cues.yaml by default); the first class listing a word keeps it."""
     data = yaml.safe_load(Path(path or DEFAULT_CUES).read_text(encoding="utf-8"))
     presence = data.get("presence") or {}
+    appeal = data.get("appeal") or {}
 
     def words(items) -> frozenset[str]:
         return frozenset(str(w).lower() for w in items or [])
@@ -96,6 +100,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         presence_nouns=words(presence.get("nouns")),
         presence_preps=words(presence.get("preps")),
         presence_hosts=words(presence.get("hosts")),
+        appeal_cues=words(appeal.get("cues")),
+        appeal_demands=words(appeal.get("demands")),
+        appeal_cooperative=words(appeal.get("cooperative")),
     )
 
 
@@ -381,7 +388,7 @@ class RelationTagger:
             return NONE, "", dist, "list"
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
             return NONE, "", dist, "venue"
-        quad = self._mood(found, quad)
+        quad = self._appeal(found, self._mood(found, quad), words, cues)
         if quad.endswith("conflict"):
             quad = self._sides(found, quad, path_a, path_b)
         return quad, words, dist, "cue"
@@ -394,6 +401,22 @@ class RelationTagger:
         agent = [e is not None and e.dep_ in ("nsubj", "agent", "poss", "amod", "compound") for e in entries]
         if (side[0] and agent[1]) or (side[1] and agent[0]):
             return quad.replace("conflict", "cooperation")
+        return quad
+
+    def _appeal(self, cue: Token, quad: str, words: str, cues: _Cues) -> str:
+        """An appeal to cooperate ("urged China to resume talks") is verbal cooperation; a demand stays conflict."""
+        lex = self.lex
+        if quad != "verbal_conflict" or not (words.lower() in lex.appeal_cues or cue.lemma_.lower() in lex.appeal_cues):
+            return quad
+        comp = next((c for c in cue.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")), None)
+        if comp is None or comp.lemma_.lower() in lex.appeal_demands:
+            return quad
+        objects = [c for c in comp.children if c.dep_ in ("dobj", "attr") or c.dep_ == "prep"]
+        objects += [o for c in objects if c.dep_ == "prep" for o in c.children if o.dep_ == "pobj"]
+        if comp.lemma_.lower() in lex.appeal_cooperative or any(
+            (cues.get(t) or ("", ""))[0].endswith("cooperation") for t in [comp, *objects]
+        ):
+            return "verbal_cooperation"
         return quad
 
     def _partner(self, cue: Token, own: list[Token], other: list[Token], cues: _Cues) -> bool:

@@ -64,6 +64,8 @@ def _create_sql() -> list[str]:
     stmts = []
     for table, cols in SCHEMA.items():
         defs = [f"{_q(c)} {_SQL_TYPES[t]}" for c, t in cols.items()]
+        if table in facts.NUMBERED:
+            defs.append("a BIGINT")  # the article's number (see geolens/facts.py), storage only
         if table in _KEYS:
             defs.append(_KEYS[table])
         stmts.append(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(defs)})")
@@ -413,9 +415,12 @@ class Store:
         """All rows of one article, by table name (empty frames when it is not stored)."""
         out = {}
         with self.reader() as con:
+            row = con.execute("SELECT a FROM articles WHERE article_id = ?", [article_id]).fetchone()
+            # By number: min/max of `a` per row group skip the rest of the file (see geolens/facts.py).
+            key, value = ("a", row[0]) if row and row[0] is not None else ("article_id", article_id)
             for name, cols in SCHEMA.items():
                 sel = ", ".join(_q(c) for c in cols)
-                df = con.execute(f"SELECT {sel} FROM {name} WHERE article_id = ?", [article_id]).df()
+                df = con.execute(f"SELECT {sel} FROM {name} WHERE {key} = ?", [value]).df()
                 out[name] = coerce(df, name)
         return out
 
@@ -460,19 +465,25 @@ class Store:
                 results.append(True)
                 fresh.append(t)
             if fresh:
+                first = facts.next_number(con)
+                numbers = {t.article_id: first + i for i, t in enumerate(fresh)}
                 for name in TABLES:
                     df = merge_frames(fresh, name)
                     if len(df):
-                        self._insert(con, name, df)
-                facts.refresh(con, [t.article_id for t in fresh], renumber=True)
+                        self._insert(con, name, df, numbers)
+                facts.refresh(con, list(numbers.values()))
         return results
 
     @staticmethod
-    def _insert(con, name: str, df: pd.DataFrame) -> None:
+    def _insert(con, name: str, df: pd.DataFrame, numbers: dict[str, int]) -> None:
         df = coerce(df, name)
+        names = list(SCHEMA[name])
+        if name in facts.NUMBERED:  # (relations has columns a and b of its own: the two countries)
+            df["a"] = df["article_id"].map(numbers).astype("Int64")
+            names.append("a")
         con.register("_incoming", df)
         try:
-            cols = ", ".join(_q(c) for c in SCHEMA[name])
+            cols = ", ".join(_q(c) for c in names)
             con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _incoming")
         finally:
             con.unregister("_incoming")
@@ -482,21 +493,25 @@ class Store:
         if not self.has(article_id):
             return False
         with self.writer() as con:
+            numbers = facts.numbers_of(con, [article_id])
             for name in reversed(TABLES):
                 con.execute(f"DELETE FROM {name} WHERE article_id = ?", [article_id])
-            facts.refresh(con, [article_id])
+            facts.refresh(con, numbers)
         return True
 
     def replace_themes(self, themes: pd.DataFrame, article_themes: pd.DataFrame, article_ids: list[str]) -> None:
         """Swap the theme rows of the given articles for new ones, in one transaction."""
         with self.writer() as con:
+            numbers = dict(con.execute(
+                "SELECT article_id, a FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                [list(article_ids)]).fetchall())
             con.execute("DELETE FROM themes WHERE article_id IN (SELECT unnest(?))", [article_ids])
             con.execute("DELETE FROM article_themes WHERE article_id IN (SELECT unnest(?))", [article_ids])
             if len(themes):
-                self._insert(con, "themes", themes)
+                self._insert(con, "themes", themes, numbers)
             if len(article_themes):
-                self._insert(con, "article_themes", article_themes)
-            facts.refresh(con, list(article_ids))
+                self._insert(con, "article_themes", article_themes, numbers)
+            facts.refresh(con, list(numbers.values()))
 
     def export(self, out_dir: str | os.PathLike, fmt: str = "csv") -> list[Path]:
         """Write every tidy table to `out_dir` as CSV or Parquet; returns the files written."""
@@ -511,7 +526,8 @@ class Store:
                 tmp = out / f".{name}.{fmt}.tmp"
                 opts = "(FORMAT CSV, HEADER)" if fmt == "csv" else "(FORMAT PARQUET)"
                 sql_path = str(tmp).replace("'", "''")
-                con.execute(f"COPY (SELECT * FROM {name} ORDER BY ALL) TO '{sql_path}' {opts}")
+                cols = ", ".join(_q(c) for c in SCHEMA[name])
+                con.execute(f"COPY (SELECT {cols} FROM {name} ORDER BY ALL) TO '{sql_path}' {opts}")
                 os.replace(tmp, dest)
                 written.append(dest)
         return written

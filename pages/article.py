@@ -8,8 +8,8 @@ import streamlit as st
 
 from components import data, filters, highlight
 from components.layout import empty_database, ensure_routed
-from geolens import queries as q
-from geolens.queries import Filters
+from geolens import aggregations as agg
+from geolens.names import country_name
 
 EVIDENCE_SHOWN = 6
 
@@ -19,13 +19,13 @@ st.title("Article")
 if st.session_state.get("art_flash"):
     st.success(st.session_state.pop("art_flash"))
 
-total = int(data.query("summary", Filters()).iloc[0]["articles"])
+total = data.total_articles()
 if total == 0:
     empty_database()
     st.stop()
 
 wanted = st.query_params.get("article", "")
-choices = data.query("article_choices", f, limit=500)
+choices = data.article_choices(f, limit=500)
 ids = list(choices["article_id"])
 labels = dict(zip(choices["article_id"], choices["label"], strict=True))
 # A link (?article=ID) that differs from what this page last wrote to the URL opens that article even when
@@ -93,7 +93,7 @@ with text_col:
         st.html(highlight.text_block(highlight.highlight(text, spans)))
 with side:
     st.subheader("Countries")
-    countries = q.article_countries(frames)
+    countries = agg.article_countries(frames)
     if countries.empty:
         st.caption("No country is mentioned.")
     else:
@@ -104,7 +104,7 @@ with side:
                                     "mentions": st.column_config.NumberColumn("Mentions", width=75),
                                     "surfaces": st.column_config.TextColumn("Named as", width="medium")})
     st.subheader("Themes")
-    ev = q.article_theme_evidence(frames)
+    ev = agg.article_theme_evidence(frames)
     if ev.empty:
         st.caption("No theme cue in this article.")
     sents = frames["sentences"].set_index("sent_idx")
@@ -150,7 +150,7 @@ with side:
     if len(rel):
         st.subheader("Relations")
         st.dataframe(pd.DataFrame({
-            "Countries": [f"{q.country_name(x)} – {q.country_name(y)}" for x, y in zip(rel["a"], rel["b"], strict=True)],
+            "Countries": [f"{country_name(x)} – {country_name(y)}" for x, y in zip(rel["a"], rel["b"], strict=True)],
             "How": rel["quad"].str.replace("_", " ").tolist(),
             "Words": rel["cue"].tolist(),
             "Sentence": (rel["sent_idx"] + 1).tolist(),

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import data, filters, highlight
 from components.layout import ensure_routed, guard, links_params
-from geolens.queries import Filters, theme_name
+from geolens.names import theme_name
 
 PAGE_SIZE = 20
 
@@ -14,8 +14,8 @@ ensure_routed()
 f = filters.get()
 st.title("Excerpts")
 
-total = int(data.query("summary", Filters()).iloc[0]["articles"])
-n_sel = int(data.query("summary", f).iloc[0]["articles"])
+total = data.total_articles()
+n_sel = int(data.summary(f)["articles"])
 if not guard(total, n_sel, f):
     st.stop()
 
@@ -27,18 +27,17 @@ if keyword:
 elif "kw" in st.query_params:
     del st.query_params["kw"]
 
-rows = data.query("excerpt_keys", f, keyword=keyword)
-if rows.empty:
+n_rows, n_art = data.excerpt_totals(f, keyword=keyword)
+if not n_rows:
     what = f"containing “{keyword}”" if keyword else "naming a country or carrying a theme cue"
     st.warning(f"No sentence {what} in the {n_sel:,} selected articles. Try another keyword or remove a filter.")
     st.stop()
 
-n_pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+n_pages = max(1, math.ceil(n_rows / PAGE_SIZE))
 if st.session_state.get("exc_page", 1) > n_pages:
     st.session_state["exc_page"] = 1
 top = st.columns([3, 1])
-n_art = rows["article_id"].nunique()
-top[0].markdown(f"**{len(rows):,} sentence{'s' if len(rows) != 1 else ''}** from {n_art:,} "
+top[0].markdown(f"**{n_rows:,} sentence{'s' if n_rows != 1 else ''}** from {n_art:,} "
                 f"article{'s' if n_art != 1 else ''}")
 top[1].download_button(
     "Download CSV",
@@ -48,11 +47,12 @@ top[1].download_button(
     icon=":material/download:",
     on_click="ignore",
     key="exc_csv",
-    help="Every sentence the filters and the search select (not only this page).",
+    help=(f"Every sentence the filters and the search select (not only this page), up to {data.CSV_CAP:,}; "
+          "for more, narrow the filters or export the tables with `python -m geolens export DIR`."),
 )
 
 page = st.session_state.get("exc_page", 1)
-chunk = data.excerpt_details(rows.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+chunk = data.excerpts(f, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 spans = data.spans(chunk)
 st.html(highlight.STYLE)
 st.html(highlight.legend(["country", "person", "org", "place", "theme"] + (["keyword"] if keyword else [])))
@@ -66,5 +66,8 @@ for row in chunk.itertuples(index=False):
     st.html(highlight.excerpt_card(row.text, marks, offset=row.start, meta=f"{row.title} · {date}", chips_html=chips))
     st.page_link("pages/article.py", label="Open article", icon=":material/arrow_forward:",
                  query_params=links_params(f, article=row.article_id))
+if n_rows > data.CSV_CAP:
+    st.caption(f"The CSV download holds the first {data.CSV_CAP:,} of these {n_rows:,} sentences. Narrow the "
+               "filters for the rest, or export every table with `python -m geolens export DIR`.")
 if n_pages > 1:
     st.pagination(n_pages, key="exc_page", max_visible_pages=9)

@@ -5,7 +5,6 @@ import streamlit as st
 from components import charts, data, filters
 from components.geo import shapeless_points, world_geojson
 from components.layout import ensure_routed, guard
-from geolens.queries import Filters
 
 ensure_routed()
 f = filters.get()
@@ -13,9 +12,9 @@ st.title("Map")
 measure = filters.country_measure()
 counted = filters.measure_phrase(measure)
 
-total = int(data.query("summary", Filters()).iloc[0]["articles"])
-counts = data.query("country_counts", f, measure=measure)
-n_sel = int(data.query("summary", f).iloc[0]["articles"])
+total = data.total_articles()
+counts = data.country_counts(f, measure=measure)
+n_sel = int(data.summary(f)["articles"])
 if not guard(total, n_sel, f):
     st.stop()
 if counts.empty:

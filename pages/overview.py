@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import charts, data, filters
 from components.layout import article_url, ensure_routed, guard, links_params
-from geolens.queries import Filters
+from geolens.filters import Filters
 
 ensure_routed()
 f = filters.get()
@@ -12,8 +12,8 @@ st.title("Overview")
 measure = filters.country_measure()
 counted = filters.measure_phrase(measure)
 
-total = data.query("summary", Filters()).iloc[0]
-s = data.query("summary", f, measure=measure).iloc[0]
+total = data.summary(Filters())
+s = data.summary(f, measure=measure)
 if not guard(int(total["articles"]), int(s["articles"]), f):
     st.stop()
 
@@ -33,7 +33,7 @@ with st.container(horizontal=True, wrap=True, gap="large"):
 single = int(s["articles"]) == 1
 left, right = st.columns(2)
 with left:
-    countries = data.query("country_counts", f, measure=measure)
+    countries = data.country_counts(f, measure=measure)
     if countries.empty:
         st.info(f"The selected articles have no {counted}. Switch “Count countries” to see the other measure.")
     else:
@@ -44,14 +44,14 @@ with left:
             key="ov_countries",
         )
 with right:
-    themes = data.query("theme_counts", f)
+    themes = data.theme_counts(f)
     if themes.empty:
         st.info("No theme is assigned to the selected articles.")
     else:
         st.plotly_chart(charts.theme_bar(themes, value="confidence" if single else "articles",
                                          title="Themes of this article" if single else "Themes"), key="ov_themes")
 
-matrix = data.query("theme_country_matrix", f, top=12, measure=measure)
+matrix = data.theme_country_matrix(f, top=12, measure=measure)
 if matrix.empty:
     st.info("The selected articles carry no theme together with a country, so there is no heatmap to draw.")
 elif single:
@@ -64,7 +64,7 @@ else:
                     key="ov_heatmap")
 
 st.subheader("Latest articles")
-latest = data.query("latest_articles", f, limit=12, measure=measure)
+latest = data.latest_articles(f, limit=12, measure=measure)
 table = latest.assign(
     link=[article_url(f, a) for a in latest["article_id"]],
     published=latest["published"].dt.strftime("%Y-%m-%d").fillna("undated"),  # no "None" for undated articles

@@ -5,21 +5,22 @@ import streamlit as st
 from components import charts, data, filters
 from components.highlight import md_escape
 from components.layout import ensure_routed, guard
-from geolens.queries import QUADS, Filters, country_name
+from geolens.aggregations import QUADS
+from geolens.names import country_name
 
 ensure_routed()
 f = filters.get()
 st.title("Relations")
 
-total = int(data.query("summary", Filters()).iloc[0]["articles"])
-n_sel = int(data.query("summary", f).iloc[0]["articles"])
+total = data.total_articles()
+n_sel = int(data.summary(f)["articles"])
 if not guard(total, n_sel, f):
     st.stop()
 
 measure = filters.country_measure()
 counted = filters.measure_phrase(measure)
 max_edges = st.slider("Strongest links shown", 10, 150, 50, step=10, key="rel_edges")
-edges = data.query("co_mentions", f, max_edges=max_edges, measure=measure)
+edges = data.co_mentions(f, max_edges=max_edges, measure=measure)
 if edges.empty:
     st.info(f"No sentence of the selected articles has two {counted}. "
             "Remove a filter, or switch “Count countries”, to see more links.")
@@ -48,7 +49,7 @@ st.dataframe(
 )
 
 st.subheader("How they relate")
-rel = data.query("relation_sentences", f)
+rel = data.relation_sentences(f)
 if rel.empty:
     st.info("No sentence of the selected articles states an interaction between two countries.")
     st.stop()

@@ -4,24 +4,23 @@ import streamlit as st
 
 from components import charts, data, filters
 from components.layout import ensure_routed, guard
-from geolens.queries import Filters
 
 ensure_routed()
 f = filters.get()
 st.title("Themes")
 
-total = int(data.query("summary", Filters()).iloc[0]["articles"])
-n_sel = int(data.query("summary", f).iloc[0]["articles"])
+total = data.total_articles()
+n_sel = int(data.summary(f)["articles"])
 if not guard(total, n_sel, f):
     st.stop()
-counts = data.query("theme_counts", f)
+counts = data.theme_counts(f)
 if counts.empty:
     st.info(f"None of the {n_sel:,} selected articles is assigned a theme. Try removing a filter.")
     st.stop()
 
 freq = st.segmented_control("Period", ["week", "month"], default="month", key="themes_freq",
                             format_func=str.capitalize) or "month"
-volume = data.query("theme_volume", f, freq=freq)
+volume = data.theme_volume(f, freq=freq)
 if volume.empty:
     st.info("The selected articles have no publication date, so there is no timeline.")
 else:
@@ -50,7 +49,7 @@ with left:
     )
     st.caption("Click a bar to filter every page by that theme.")
 with right:
-    cues = data.query("top_cues", f, per_theme=5, themes=6)
+    cues = data.top_cues(f, per_theme=5, themes=6)
     if cues.empty:
         st.info("No cue words in the selection.")
     else:

@@ -123,10 +123,11 @@ def test_excerpts_show_beijing_sentence_under_china_and_economic_security(open_a
     assert "Beijing has weaponized supply chains" in plain(shown)
     assert ">Beijing</mark>" in shown  # highlighted as a country mention
     # The count shown is exactly what the CSV download holds.
-    from geolens import queries as q
+    from geolens import aggregations as agg
+    from geolens.filters import Filters
 
-    expected = q.excerpts(q.load_corpus(Store(sample_db_path)), q.Filters(countries=("CHN",),
-                                                                           themes=("economic_security",)))
+    expected = agg.excerpts(Store(sample_db_path), Filters(countries=("CHN",), themes=("economic_security",)),
+                            limit=10_000)
     assert f"**{len(expected)} sentences**" in shown and "Beijing has weaponized" in " ".join(expected["text"])
     # Every excerpt card names China and carries the economic-security chip.
     cards = [h.value for h in at.get("html") if h.value.startswith('<div class="gl-card">')]

@@ -9,14 +9,17 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geolens import queries as q
+from geolens import aggregations as agg
+from geolens.filters import Filters
+from geolens.store import Store
+from geolens.tables import ArticleTables, coerce
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 120
 
 
 @pytest.fixture(scope="module")
-def corpus() -> q.Corpus:
+def corpus(tmp_path_factory) -> Store:
     """Two articles: one names Japan and Mexico; one names only Osaka, Kishida and the Self-Defense Forces."""
     articles = pd.DataFrame({"article_id": ["a1", "a2"], "title": ["Named", "Attributed"], "text": ["x", "y"],
                              "published": pd.to_datetime(["2024-01-02", "2024-01-03"])})
@@ -34,7 +37,13 @@ def corpus() -> q.Corpus:
     mentions = mentions.assign(start=0, end=1, entity=mentions["surface"])
     sentences = pd.DataFrame({"article_id": ["a1", "a1", "a2", "a2"], "sent_idx": [0, 1, 0, 1],
                               "start": [0, 10, 0, 10], "end": [9, 20, 9, 20], "text": ["s0", "s1", "t0", "t1"]})
-    return q.Corpus.from_frames({"articles": articles, "sentences": sentences, "mentions": mentions})
+    frames = {"articles": articles, "sentences": sentences, "mentions": mentions}
+    store = Store(tmp_path_factory.mktemp("measure") / "m.duckdb")
+    store.add_many([ArticleTables(**{name: coerce(frames.get(name, pd.DataFrame())[
+        frames.get(name, pd.DataFrame(columns=["article_id"]))["article_id"] == aid] if name in frames else
+        pd.DataFrame(), name) for name in ("articles", "sentences", "mentions", "themes", "article_themes")})
+        for aid in ("a1", "a2")])
+    return store
 
 
 def counts(df: pd.DataFrame) -> dict[str, tuple[int, int]]:
@@ -42,28 +51,28 @@ def counts(df: pd.DataFrame) -> dict[str, tuple[int, int]]:
 
 
 def test_named_measure_counts_names_demonyms_and_capitals_as_the_state(corpus):
-    assert counts(q.country_counts(corpus, q.Filters(), measure="named")) == {"JPN": (1, 3), "MEX": (1, 1)}
+    assert counts(agg.country_counts(corpus, Filters(), measure="named")) == {"JPN": (1, 3), "MEX": (1, 1)}
 
 
 def test_attributed_measure_counts_places_people_and_organisations(corpus):
-    assert counts(q.country_counts(corpus, q.Filters(), measure="attributed")) == {"JPN": (1, 3), "USA": (1, 1)}
+    assert counts(agg.country_counts(corpus, Filters(), measure="attributed")) == {"JPN": (1, 3), "USA": (1, 1)}
 
 
 def test_all_measure_is_both_and_stays_the_library_default(corpus):
-    assert counts(q.country_counts(corpus, q.Filters())) == {"JPN": (2, 6), "MEX": (1, 1), "USA": (1, 1)}
-    assert q.summary(corpus, q.Filters(), measure="named").iloc[0]["countries"] == 2
+    assert counts(agg.country_counts(corpus, Filters())) == {"JPN": (2, 6), "MEX": (1, 1), "USA": (1, 1)}
+    assert agg.summary(corpus, Filters(), measure="named").iloc[0]["countries"] == 2
 
 
 def test_relations_follow_the_measure(corpus):
-    named = q.co_mentions(corpus, q.Filters(), measure="named")
-    attributed = q.co_mentions(corpus, q.Filters(), measure="attributed")
+    named = agg.co_mentions(corpus, Filters(), measure="named")
+    attributed = agg.co_mentions(corpus, Filters(), measure="attributed")
     assert set(zip(named["source"], named["target"], strict=True)) == {("JPN", "MEX")}  # "Tokyo" and "Mexicans"
     assert set(zip(attributed["source"], attributed["target"], strict=True)) == {("JPN", "USA")}
 
 
 def test_unknown_measure_is_refused(corpus):
     with pytest.raises(ValueError):
-        q.country_counts(corpus, q.Filters(), measure="everything")
+        agg.country_counts(corpus, Filters(), measure="everything")
 
 
 # -- the pages -----------------------------------------------------------------------------------
