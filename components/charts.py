@@ -522,10 +522,15 @@ def theme_volume_chart(df: pd.DataFrame, *, freq: str = "month", title: str | No
 
 
 def cue_bar(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
-    """Top cue words per theme as horizontal bars in the theme's colour (df from queries.top_cues)."""
+    """Top cue words per theme as horizontal bars in the theme's colour (df from the top_cues query).
+
+    Each label is the cue and the theme's short label, cut to fit a half-width column at 1000 px; the hover gives
+    the cue and the full theme name.
+    """
     d = df.iloc[::-1]
-    labels = [f"{html.escape(str(cue))}  <span style='color:#777'>({html.escape(str(name))})</span>"
-              for cue, name in zip(d["cue"], d["name"], strict=True)]
+    labels = [f"{html.escape(_ellipsis(cue, 16))}  <span style='color:#777'>"
+              f"({html.escape(theme_short(tid, str(name)))})</span>"
+              for cue, tid, name in zip(d["cue"], d["theme"], d["name"], strict=True)]
     fig = go.Figure(
         go.Bar(
             x=d["hits"],
@@ -533,7 +538,8 @@ def cue_bar(df: pd.DataFrame, *, title: str | None = None) -> go.Figure:
             orientation="h",
             marker_color=[theme_color(t) for t in d["theme"]],
             marker_line=dict(color="#444444", width=0.5),
-            customdata=d[["name", "articles", "cue"]].to_numpy(),
+            customdata=np.column_stack([[html.escape(str(v)) for v in d["name"]], d["articles"].to_numpy(),
+                                        [html.escape(str(v)) for v in d["cue"]]]) if len(d) else None,
             hovertemplate="<b>%{customdata[2]}</b> — %{customdata[0]}<br>%{x} hits in %{customdata[1]} articles"
             "<extra></extra>",
         )

@@ -306,6 +306,17 @@ def test_cue_bar_labels_each_cue_with_its_theme():
     assert "summit" in fig.layout.yaxis.ticktext[0] and "Diplomacy" in fig.layout.yaxis.ticktext[0]
 
 
+def test_cue_bar_labels_fit_a_narrow_column_with_the_full_names_on_hover():
+    df = pd.DataFrame({"theme": ["domestic_politics"], "name": ["Domestic politics & governance"],
+                       "cue": ["constitutional amendment referendum"], "hits": [4], "articles": [2]})
+    fig = charts.cue_bar(df)
+    label = fig.layout.yaxis.ticktext[0]
+    assert label.startswith("constitutional…")  # 16 characters at most
+    assert "(Domestic politics)" in label and "governance" not in label
+    assert fig.data[0].customdata[0][2] == "constitutional amendment referendum"
+    assert fig.data[0].customdata[0][0] == "Domestic politics &amp; governance"
+
+
 def test_network_layout_is_deterministic_and_separates_components(edges):
     a = charts.network_layout(edges)
     b = charts.network_layout(edges)
