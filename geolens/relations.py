@@ -406,7 +406,8 @@ class RelationTagger:
     def _appeal(self, cue: Token, quad: str, words: str, cues: _Cues) -> str:
         """An appeal to cooperate ("urged China to resume talks") is verbal cooperation; a demand stays conflict."""
         lex = self.lex
-        if quad != "verbal_conflict" or not (words.lower() in lex.appeal_cues or cue.lemma_.lower() in lex.appeal_cues):
+        said = " ".join([cue.lemma_.lower(), *words.lower().split()[1:]])  # "called on" -> "call on"
+        if quad != "verbal_conflict" or said not in lex.appeal_cues:
             return quad
         comp = next((c for c in cue.children if c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX")), None)
         if comp is None or comp.lemma_.lower() in lex.appeal_demands:
