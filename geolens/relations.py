@@ -533,11 +533,16 @@ class RelationTagger:
             return quad
         irrealis = any(c.dep_ in MODAL_DEPS and c.lemma_.lower() in lex.irrealis for c in cue.children)
         t = cue
+        same_clause = True
         for _ in range(3):
             if t.dep_ not in ("xcomp", "ccomp", "dobj", "pobj", "prep", "acl", "advcl", "relcl") or t.head.i == t.i:
                 break
+            same_clause = same_clause and t.dep_ in ("xcomp", "dobj", "pobj", "prep")
             t = t.head
-            if t.lemma_.lower() in lex.irrealis or t.lower_ in lex.irrealis:
+            # "will pursue the prosecution": a modal on the verb whose object the cue is
+            modal = same_clause and any(c.dep_ in ("aux", "auxpass") and c.lemma_.lower() in lex.irrealis
+                                        for c in t.children)
+            if modal or t.lemma_.lower() in lex.irrealis or t.lower_ in lex.irrealis:
                 irrealis = True
                 break
         return "verbal_" + quad.split("_", 1)[1] if irrealis else quad
