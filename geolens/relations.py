@@ -58,6 +58,9 @@ class Lexicon:
     presence_preps: frozenset[str] = frozenset()
     presence_hosts: frozenset[str] = frozenset()
     appeal_cues: frozenset[str] = frozenset()
+    verbal_objects: frozenset[str] = frozenset()
+    speech: frozenset[str] = frozenset()
+    not_actor_suffixes: tuple[str, ...] = ()
     appeal_demands: frozenset[str] = frozenset()
     appeal_cooperative: frozenset[str] = frozenset()
 
@@ -101,6 +104,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         presence_preps=words(presence.get("preps")),
         presence_hosts=words(presence.get("hosts")),
         appeal_cues=words(appeal.get("cues")),
+        verbal_objects=words(data.get("verbal_objects")),
+        speech=words(data.get("speech")),
+        not_actor_suffixes=tuple(str(w).lower() for w in data.get("not_actor_suffixes") or []),
         appeal_demands=words(appeal.get("demands")),
         appeal_cooperative=words(appeal.get("cooperative")),
     )
@@ -249,8 +255,10 @@ class RelationTagger:
         """(sentence, its country mentions, its parsed copy) for each sentence naming two or more countries."""
         # An organisation that only bears a country's name ("Chinese University", "US Chess Federation") is not
         # that country acting; national institutions, leaders, places and the country's own words are.
+        suffixes = self.lex.not_actor_suffixes
         mentions = [
             m for m in (getattr(doc._, "geo_mentions", None) or []) if m.country and not (m.kind == "org" and m.via == "org")
+            and not (suffixes and doc.text[m.end:m.end + 16].lower().startswith(suffixes))
         ]
         if len({m.country for m in mentions}) < 2:
             return []
@@ -283,6 +291,9 @@ class RelationTagger:
             span = sdoc.char_span(m.start - start, m.end - start, alignment_mode="expand")
             if span is not None and len(span):
                 toks.setdefault(m.country, []).append(span.root)
+        if sdoc is not None:
+            for who, extra in self._speakers(sdoc, toks).items():
+                toks[who] = toks[who] + extra
         countries = sorted({m.country for m in mentions})
         cues = _Cues(sdoc, self.lex) if sdoc is not None else None
         cands = candidates(self, sdoc, cues) if rows and sdoc is not None else []
@@ -388,6 +399,8 @@ class RelationTagger:
             return NONE, "", dist, "list"
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
             return NONE, "", dist, "venue"
+        if quad == "material_conflict" and self._at_words(found):
+            quad = "verbal_conflict"
         quad = self._appeal(found, self._mood(found, quad), words, cues)
         if quad.endswith("conflict"):
             quad = self._sides(found, quad, path_a, path_b)
@@ -402,6 +415,33 @@ class RelationTagger:
         if (side[0] and agent[1]) or (side[1] and agent[0]):
             return quad.replace("conflict", "cooperation")
         return quad
+
+    def _at_words(self, cue: Token) -> bool:
+        """True when a conflict verb's target is words or a decision ("attacked the proclamation")."""
+        targets = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
+        targets += [o for c in cue.children if c.dep_ == "prep" and c.lower_ in ("at", "on", "against")
+                    for o in c.children if o.dep_ == "pobj"]
+        return any(t.lemma_.lower() in self.lex.verbal_objects or t.lower_ in self.lex.verbal_objects for t in targets)
+
+    def _speakers(self, sdoc: Doc, toks: dict[str, list[Token]]) -> dict[str, list[Token]]:
+        """First-person words inside the quotation of the sentence's one country speaker, as that country's tokens."""
+        lex = self.lex
+        owner = {t.i: c for c, ts in toks.items() for t in ts}
+        speakers = set()
+        for v in sdoc:
+            if v.lemma_.lower() in lex.speech and v.pos_ in ("VERB", "AUX"):
+                for subj in (c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")):
+                    speakers |= {owner[t.i] for t in subj.subtree if t.i in owner}
+        if len(speakers) != 1:
+            return {}
+        (who,) = speakers
+        quotes = 0
+        found = []
+        for t in sdoc:
+            quotes += sum(t.text.count(q) for q in ('"', "\u201c", "\u201d"))
+            if quotes % 2 == 1 and t.lower_ in ("i", "we", "me", "us", "my", "our") and t.pos_ == "PRON":
+                found.append(t)
+        return {who: found} if found else {}
 
     def _appeal(self, cue: Token, quad: str, words: str, cues: _Cues) -> str:
         """An appeal to cooperate ("urged China to resume talks") is verbal cooperation; a demand stays conflict."""
