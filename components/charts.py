@@ -1,4 +1,4 @@
-"""Pure plotly figure builders: a DataFrame from geolens.queries in, a Figure out (no Streamlit here)."""
+"""Pure plotly figure builders: a DataFrame from geolens.aggregations in, a Figure out (no Streamlit here)."""
 
 from __future__ import annotations
 
@@ -114,19 +114,22 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
         part = d[d["continent"].fillna("") == cont]
         fig.add_bar(
             x=part[value],
-            y=part["name"],
+            # Long names ("Democratic Republic of the Congo") are cut: in a half column they pushed off the left.
+            y=[_ellipsis(n, 22) for n in part["name"]],
             orientation="h",
             name=CONTINENT_NAMES.get(cont, cont),
             marker_color=CONTINENT_COLORS.get(cont, CONTINENT_COLORS[""]),
             text=[f"{int(v):,}" for v in part[value]],
             textposition="outside",
             cliponaxis=False,
-            customdata=part[["country", "articles", "mentions"]].to_numpy(),
-            hovertemplate="<b>%{y}</b> (%{customdata[0]})<br>%{customdata[1]} articles, "
+            customdata=np.column_stack([part["country"].to_numpy(), part["articles"].to_numpy(),
+                                        part["mentions"].to_numpy(),
+                                        [html.escape(str(n)) for n in part["name"]]]),
+            hovertemplate="<b>%{customdata[3]}</b> (%{customdata[0]})<br>%{customdata[1]} articles, "
             "%{customdata[2]} mentions<extra></extra>",
         )
     vmax = float(d[value].max()) if len(d) else 0.0
-    fig.update_yaxes(categoryorder="array", categoryarray=list(d["name"]), automargin=True)
+    fig.update_yaxes(categoryorder="array", categoryarray=[_ellipsis(n, 22) for n in d["name"]], automargin=True)
     # A short axis title: a long one, centred under a narrow plot, is cut at both ends in a half-width column.
     axis = "Articles" if value == "articles" else "Mentions"
     fig.update_xaxes(title=axis, gridcolor="#EEEEEE", range=[0, max(vmax, 1) * 1.12],
@@ -767,7 +770,11 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
                       hovermode="closest")
     fig = _layout(fig, height=_NET_PLOT_H + legend_h + 10)
     fig.update_layout(margin=dict(b=legend_h))
-    _note(fig, note)
+    if note:
+        top = fig.layout.margin.t
+        _note(fig, note)
+        # The note's line is added to the figure, not taken from the drawing (the label placement assumes its height).
+        fig.update_layout(height=fig.layout.height + fig.layout.margin.t - top)
     return fig
 
 
@@ -800,7 +807,7 @@ _LABEL_SIDES = ("top center", "bottom center", "middle right", "middle left",
 # main column about 600 px, of which the nodes take 1/1.4 (the x range has 20 % padding each side); the drawing is
 # _NET_PLOT_H px high (the legend has its own room) less 10 px of margin, of which the nodes take 1/1.16. Wider
 # windows only move labels apart. With the label font's metrics this tells whether two labels would overlap.
-_NET_W, _NET_H, _CHAR_W, _LINE_H = 420.0, 440.0, 6.3, 14.0
+_NET_W, _NET_H, _CHAR_W, _LINE_H = 420.0, 440.0, 6.5, 14.0
 
 
 def _label_box(x: float, y: float, r: float, side: str, w: float) -> tuple[float, float, float, float]:
