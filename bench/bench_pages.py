@@ -1,61 +1,36 @@
-"""Benchmark: server-side run time of each dashboard page after a filter change (Streamlit AppTest).
+"""Benchmark: the dashboard at scale (Streamlit AppTest, one fresh process per database).
 
-Measures every page on the ingested Wikinews corpus and on a synthetic enlargement of it (the corpus tables
-repeated FACTOR times with new ids and dates shifted copy by copy, written straight into a DuckDB file: no
-spaCy), against an empty Streamlit page timed in the same run. Prints medians and ratios.
+For each database it reports, beside an empty Streamlit page timed in the same process:
+- the first page after start (the Overview, cold caches);
+- every page after a country-filter change (median of --repeats changes, each a cache miss);
+- the first page after one article is added (the version changes: every cached result is stale);
+- the Excerpts keyword search;
+- the app process's peak RSS.
 
-    python -m geolens --db bench/out/corpus.duckdb ingest ../shared/corpus   # once
-    python bench/bench_pages.py --db bench/out/corpus.duckdb [--factor 20] [--repeats 5]
+Databases of N articles are built from an ingested one with bench/synthetic.py (no spaCy):
+
+    python -m geolens --db bench/out/corpus.duckdb ingest ../shared/corpus        # once
+    python bench/synthetic.py bench/out/corpus.duckdb bench/out/100k.duckdb --articles 100000
+    python bench/bench_pages.py bench/out/corpus.duckdb bench/out/100k.duckdb [--repeats 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geolens.store import Store  # noqa: E402
-from geolens.tables import SCHEMA  # noqa: E402
-
 PAGES = ["overview", "map", "themes", "relations", "excerpts", "article"]
-TARGET_S = 0.5
-
-
-def enlarge(src: Path, dst: Path, factor: int, shift_days: int = 30) -> Path:
-    """Write `factor` copies of every table of `src` into a new database `dst` (new ids, shifted dates)."""
-    if dst.exists():
-        dst.unlink()
-    Store(dst).init()
-    con = duckdb.connect(str(dst))
-    try:
-        con.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
-        for k in range(factor):
-            new_id = f"substr(md5(article_id || '#{k}'), 1, 16)"
-            for name, cols in SCHEMA.items():
-                sel = []
-                for c in cols:
-                    if c == "article_id":
-                        sel.append(f"{new_id} AS article_id")
-                    elif c == "published":
-                        sel.append(f"published + INTERVAL ({k * shift_days}) DAY AS published")
-                    elif c == "text" and name == "articles":
-                        # Same offsets, distinct text: a marker after the end keeps every span valid.
-                        sel.append(f"text || '\n#{k}' AS text")
-                    else:
-                        sel.append(f'"{c}"')
-                con.execute(f"INSERT INTO {name} SELECT {', '.join(sel)} FROM src.{name}")
-        con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'version'")
-    finally:
-        con.close()
-    return dst
+TARGETS = {100_000: (3.0, 0.5, 1.5), 1_000_000: (5.0, 1.0, 2.0)}  # first page s, filter change s, RSS GB
 
 
 def _time(fn) -> float:
@@ -64,67 +39,87 @@ def _time(fn) -> float:
     return time.perf_counter() - t0
 
 
-def bench_db(db: Path, repeats: int) -> dict[str, list[float]]:
-    """Per page, the AppTest run times after `repeats` country-filter changes (each a cache miss)."""
+def _add_one_article(db: Path) -> None:
+    """Store a copy of the newest article under a new id (what an upload does to the database)."""
+    from geolens import aggregations as agg
+    from geolens.filters import Filters
+    from geolens.store import Store
+    from geolens.tables import ArticleTables
+
+    store = Store(db)
+    aid = agg.latest_articles(store, Filters(), limit=1)["article_id"].iloc[0]
+    frames = store.article(aid)
+    new_id = f"bench{time.time_ns() % 10**11:011d}"
+    store.add_many([ArticleTables(**{name: df.assign(article_id=new_id) for name, df in frames.items()})])
+
+
+def measure(db: Path, repeats: int) -> dict:
+    """All figures for one database, in this process (run it in a fresh one)."""
     from streamlit.testing.v1 import AppTest
 
     os.environ["GEOLENS_DB"] = str(db)
-    stats = Store(db).stats()
-    out: dict[str, list[float]] = {}
+    out: dict = {"db": db.name}
     empty = AppTest.from_string("import streamlit as st\nst.write('empty page')", default_timeout=600)
     empty.run()
-    out["(empty page)"] = [_time(empty.run) for _ in range(repeats)]
+    out["empty"] = statistics.median(_time(empty.run) for _ in range(repeats))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
-    at.run()  # loads the tables of this database version once (cached resource)
-    options = at.sidebar.multiselect(key="flt_country").options
-    print(f"  {db.name}: {stats['articles']:,} articles, {stats['sentences']:,} sentences, "
-          f"{stats['mentions']:,} mentions", flush=True)
-    # The picker shows labels; the filter values are the ISO3 codes at the end of each label.
-    codes = [o.rsplit("(", 1)[-1].rstrip(")") for o in options]
+    out["first_page"] = _time(at.run)
+    if at.exception:
+        raise RuntimeError(at.exception[0].value)
+    from geolens.store import Store
+
+    out["articles"] = Store(db).stats()["articles"]
+    codes = [o.rsplit("(", 1)[-1].rstrip(")") for o in at.sidebar.multiselect(key="flt_country").options]
+    out["pages"] = {}
     for i, page in enumerate(PAGES):
         at.switch_page(f"pages/{page}.py").run()
         at.sidebar.multiselect(key="flt_country").set_value([]).run()
         times = []
         for r in range(repeats):
-            # A country not used before on this page: the query cache cannot answer, the tables are cached.
-            iso = codes[(i * repeats + r) % min(len(codes), 40)]
-            ms = at.sidebar.multiselect(key="flt_country").set_value([iso])
-            times.append(_time(ms.run))
+            iso = codes[(i * repeats + r + 1) % min(len(codes), 40)]  # a country not used before on this page
+            times.append(_time(at.sidebar.multiselect(key="flt_country").set_value([iso]).run))
             if at.exception:
                 raise RuntimeError(f"{page}: {at.exception[0].value}")
-        out[page] = times
+        out["pages"][page] = statistics.median(times)
+    at.switch_page("pages/excerpts.py").run()
+    at.sidebar.multiselect(key="flt_country").set_value([]).run()
+    out["keyword"] = statistics.median(_time(at.text_input(key="exc_kw").set_value(word).run)
+                                       for word in ("sanctions", "missile", "minister")[:max(1, repeats)])
+    at.switch_page("pages/overview.py").run()
+    _add_one_article(db)
+    out["after_add"] = _time(at.run)
+    out["rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     return out
 
 
-def report(label: str, res: dict[str, list[float]]) -> list[str]:
-    """Print and return markdown table rows: page, median seconds, ratio to the empty page, target check."""
-    base = statistics.median(res["(empty page)"])
-    rows = []
-    print(f"\n{label}")
-    print(f"  {'page':<14}{'median s':>10}{'x empty':>10}  target <{TARGET_S}s")
-    for page, times in res.items():
-        med = statistics.median(times)
-        ok = "" if page == "(empty page)" else ("ok" if med < TARGET_S else "SLOW")
-        print(f"  {page:<14}{med:>10.3f}{med / base:>10.1f}  {ok}")
-        rows.append(f"| {label} | {page} | {med:.3f} | {med / base:.1f} | {ok} |")
-    return rows
-
-
 def main() -> None:
+    """Measure each database in a fresh process and print a markdown table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--db", type=Path, default=ROOT / "bench" / "out" / "corpus.duckdb",
-                    help="database with the ingested corpus")
-    ap.add_argument("--factor", type=int, default=20, help="copies of the corpus in the synthetic database")
+    ap.add_argument("dbs", type=Path, nargs="*", help="databases to measure (copies are made: one article is added)")
     ap.add_argument("--repeats", type=int, default=5, help="filter changes timed per page")
+    ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: measure one database, print JSON
     args = ap.parse_args()
-    if not args.db.exists():
-        sys.exit(f"{args.db} is missing: python -m geolens --db {args.db} ingest ../shared/corpus")
-    big = enlarge(args.db, args.db.with_name(f"{args.db.stem}_x{args.factor}.duckdb"), args.factor)
-    print(f"page run time after a country-filter change (AppTest, median of {args.repeats})", flush=True)
-    rows = report("corpus", bench_db(args.db, args.repeats))
-    rows += report(f"corpus x{args.factor}", bench_db(big, args.repeats))
-    print("\n| database | page | median s | × empty page | < 0.5 s |\n|---|---|---|---|---|")
-    print("\n".join(rows))
+    if args.one:
+        print(json.dumps(measure(args.one, args.repeats)))
+        return
+    rows = []
+    for db in args.dbs:
+        res = subprocess.run([sys.executable, __file__, "--one", str(db), "--repeats", str(args.repeats)],
+                             capture_output=True, text=True, check=False)
+        if res.returncode:
+            sys.exit(f"{db}: {res.stderr.strip().splitlines()[-1]}")
+        rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        r = rows[-1]
+        print(f"{db.name}: {r['articles']:,} articles; first page {r['first_page']:.2f} s; empty page "
+              f"{r['empty']:.3f} s; RSS {r['rss_gb']:.2f} GB", flush=True)
+    print("\n| database | articles | empty page s | first page s | " + " | ".join(PAGES)
+          + " | median page s | keyword search s | first page after adding one s | peak RSS GB |")
+    print("|---" * (10 + len(PAGES)) + "|")
+    for r in rows:
+        med = statistics.median(r["pages"].values())
+        print(f"| {r['db']} | {r['articles']:,} | {r['empty']:.3f} | {r['first_page']:.2f} | "
+              + " | ".join(f"{r['pages'][p]:.2f}" for p in PAGES)
+              + f" | {med:.2f} | {r['keyword']:.2f} | {r['after_add']:.2f} | {r['rss_gb']:.2f} |")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ def build(src: Path, dst: Path, n_articles: int, *, memory_limit: str = "4GB") -
     con = duckdb.connect(str(dst))
     try:
         con.execute(f"SET memory_limit = '{memory_limit}'")
-        con.execute("SET preserve_insertion_order = false")
         con.execute(f"ATTACH '{src}' AS src (READ_ONLY)")
         n_src = con.execute("SELECT count(*) FROM src.articles").fetchone()[0]
         if not n_src:
@@ -52,8 +51,9 @@ def build(src: Path, dst: Path, n_articles: int, *, memory_limit: str = "4GB") -
         full, rest = divmod(n_articles, n_src)
         copies = full + (1 if rest else 0)
         # The source articles in a fixed order: the last, partial copy takes the first `rest` of them.
-        con.execute("CREATE TEMP TABLE _order AS SELECT article_id, row_number() OVER (ORDER BY article_id) AS r "
+        con.execute("CREATE TEMP TABLE _order AS SELECT article_id, a, row_number() OVER (ORDER BY a) AS r "
                     "FROM src.articles")
+        stride = con.execute("SELECT max(a) FROM src.articles").fetchall()[0][0]
         con.execute(f"CREATE TEMP TABLE _copies AS SELECT range AS k FROM range({copies})")
         keep = f"(c.k < {full} OR o.r <= {rest})"
         new_id = "printf('%04x', c.k) || substr(t.article_id, 5)"
@@ -68,15 +68,16 @@ def build(src: Path, dst: Path, n_articles: int, *, memory_limit: str = "4GB") -
                 elif col == "text" and name in ("articles", "sentences"):
                     # Distinct text per copy, so compression and keyword scans cost what real text costs.
                     sel.append("t.text || ' ' || c.k")
-                elif col == "seq":
-                    sel.append(f"c.k * {n_src} + t.seq")
+                elif col == "a" and name in facts.NUMBERED + facts.TABLES:
+                    sel.append(f"c.k * {stride} + t.a")
                 else:
                     sel.append(f't."{col}"')
             started = time.perf_counter()
+            on = "o.a = t.a" if name in facts.TABLES else "o.article_id = t.article_id"
             con.execute(
                 f"INSERT INTO {name} ({', '.join(chr(34) + c + chr(34) for c in cols)}) "
-                f"SELECT {', '.join(sel)} FROM src.{name} t JOIN _order o USING (article_id) "
-                f"CROSS JOIN _copies c WHERE {keep}"
+                f"SELECT {', '.join(sel)} FROM src.{name} t JOIN _order o ON {on} "
+                f"CROSS JOIN _copies c WHERE {keep} ORDER BY c.k, t.a"
             )
             print(f"  {name}: {time.perf_counter() - started:.1f} s", flush=True)
         con.execute("UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'version'")

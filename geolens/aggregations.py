@@ -347,8 +347,9 @@ def excerpt_keys(store: Store, f: Filters, *, keyword: str = "", offset: int = 0
         page = " LIMIT $limit OFFSET $offset"
         params.update(limit=int(limit), offset=int(offset))
     out = store.read(head + f"""
-        , page AS (SELECT a, sent_idx, row_number() OVER ({_EXCERPT_ORDER}) AS o FROM rows {_EXCERPT_ORDER}{page})
-        SELECT fa.article_id, page.sent_idx FROM page JOIN facts_article fa USING (a) ORDER BY page.o""", params)
+        , page AS (SELECT a, sent_idx, published FROM rows {_EXCERPT_ORDER}{page})
+        SELECT fa.article_id, page.sent_idx FROM page JOIN facts_article fa USING (a)
+        ORDER BY page.published DESC NULLS LAST, page.a, page.sent_idx""", params)
     out["article_id"] = out["article_id"].astype("string")
     out["sent_idx"] = out["sent_idx"].astype("int64")
     return out

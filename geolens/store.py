@@ -417,10 +417,13 @@ class Store:
         with self.reader() as con:
             row = con.execute("SELECT a FROM articles WHERE article_id = ?", [article_id]).fetchone()
             # By number: min/max of `a` per row group skip the rest of the file (see geolens/facts.py).
-            key, value = ("a", row[0]) if row and row[0] is not None else ("article_id", article_id)
+            number = row[0] if row else None
             for name, cols in SCHEMA.items():
                 sel = ", ".join(_q(c) for c in cols)
-                df = con.execute(f"SELECT {sel} FROM {name} WHERE {key} = ?", [value]).df()
+                if number is not None and name in facts.NUMBERED:
+                    df = con.execute(f"SELECT {sel} FROM {name} WHERE a = ?", [number]).df()
+                else:
+                    df = con.execute(f"SELECT {sel} FROM {name} WHERE article_id = ?", [article_id]).df()
                 out[name] = coerce(df, name)
         return out
 

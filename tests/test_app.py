@@ -453,3 +453,28 @@ def test_dashboard_needs_nothing_from_the_internet(sample_db_path, tmp_path):
     # The icon is served by the app itself (its own image, or Streamlit's bundled one before the page config
     # applies): a relative address, this server, or inline data; never another host.
     assert icon.startswith(("/", "./", url + "/", "data:")), icon
+
+
+def test_an_article_written_while_a_page_reads_shows_on_the_next_run(open_app, tmp_path, nlp, monkeypatch):
+    import threading
+
+    from geolens.ingest import from_text
+
+    db = tmp_path / "live.duckdb"
+    store = Store(db)
+    store.add_many([analyse(from_text("France and Germany signed a defence pact in Paris on Monday. " * 3,
+                                      title="Pact"))])
+    at = open_app(db)
+    assert metric(at, "Articles") == "1"
+    # Count full reads of a table: the data layer must answer from DuckDB, never by loading the database whole.
+    loads = []
+    monkeypatch.setattr(Store, "snapshot", lambda self: loads.append(self) or (0, {}))
+    fresh = analyse(from_text("Japan held talks with India in Tokyo about drones and ships. " * 3, title="Talks"))
+    writer = threading.Thread(target=store.add_many, args=([fresh],))
+    writer.start()
+    at.run()  # a page reads while the write goes on: it shows one version or the other, never an error
+    writer.join()
+    assert not at.exception and metric(at, "Articles") in ("1", "2")
+    at.run()
+    assert metric(at, "Articles") == "2" and "Talks" in texts(at)
+    assert not loads
