@@ -8,7 +8,6 @@ import unicodedata
 from datetime import UTC, date, datetime
 
 import pandas as pd
-from spacy.attrs import IS_ALPHA, IS_DIGIT
 
 # Column -> pandas dtype for every tidy table. Offsets are character offsets into articles.text.
 SCHEMA: dict[str, dict[str, str]] = {
@@ -214,6 +213,8 @@ def doc_to_tables(doc, meta: dict) -> ArticleTables:
     if not sent_rows:
         sent_rows = [(0, len(text))]
     starts = [s for s, _ in sent_rows]
+
+    from spacy.attrs import IS_ALPHA, IS_DIGIT  # here, not at import: the dashboard reads tables without spaCy
 
     n_words = int(doc.to_array([IS_ALPHA]).sum() + doc.to_array([IS_DIGIT]).sum()) if len(doc) else 0
     articles = (
