@@ -85,19 +85,21 @@ def top_with_ties(df: pd.DataFrame, value: str, top: int, *, max_extra: int = 10
     return d.head(top), f"{tied} {noun[1]} tie at {what}: {shown} shown (A–Z), {tied - shown} more not shown."
 
 
-def _note(fig: go.Figure, note: str) -> None:
-    """Put a one-line note under the title (as a subtitle) and in layout.meta for the page to reuse."""
+def _note(fig: go.Figure, note: str, width: int = 90) -> None:
+    """Put a note under the title (as a subtitle, wrapped at `width` characters) and in layout.meta for the page."""
     if not note:
         return
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
     fig.update_layout(meta={**meta, "note": note})
+    lines = textwrap.wrap(note, width=width) or [note]
+    text = "<br>".join(html.escape(line) for line in lines)
     if fig.layout.title.text:
-        fig.update_layout(title_subtitle=dict(text=html.escape(note), font=dict(size=12, color="#555555")))
-        fig.update_layout(margin_t=(fig.layout.margin.t or 10) + 20)
+        fig.update_layout(title_subtitle=dict(text=text, font=dict(size=12, color="#555555")))
+        fig.update_layout(margin_t=(fig.layout.margin.t or 10) + 18 * len(lines) + 2)
     else:
-        fig.add_annotation(text=html.escape(note), x=0, xref="paper", y=1, yref="paper", yanchor="bottom",
+        fig.add_annotation(text=text, x=0, xref="paper", y=1, yref="paper", yanchor="bottom", align="left",
                            xanchor="left", showarrow=False, font=dict(size=12, color="#555555"))
-        fig.update_layout(margin_t=(fig.layout.margin.t or 10) + 22)
+        fig.update_layout(margin_t=(fig.layout.margin.t or 10) + 18 * len(lines) + 4)
 
 
 def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", title: str | None = None,
@@ -883,3 +885,108 @@ def _place_labels(pos: dict[str, tuple[float, float]], nodes: list[str], texts: 
 def _plain(text) -> str:
     """Text for a plotly hover label: plotly renders a small HTML subset, so escape markup characters."""
     return html.escape(str(text)) if isinstance(text, str) else ""
+
+
+# Sides of a comparison (Compare page): Okabe-Ito blue and orange, apart for every common colour-vision type.
+SIDE_COLORS = {"A": "#0072B2", "B": "#E69F00"}
+# Lines for up to eight countries at once (their continent colours would repeat): Okabe-Ito, then Tol's dark grey.
+SERIES_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#000000", "#999933"]
+
+
+def attention_chart(att: pd.DataFrame, *, names: dict[str, str] | None = None, kind: str = "theme",
+                    freq: str = "month", top: int = 6, value: str = "share", title: str | None = None,
+                    rule: str | None = None) -> go.Figure:
+    """Attention over time per key (df from geolens.attention.attention): share of the period's articles (or the
+    raw count), one line per key, spikes marked with a star; the hover gives both measures and the test.
+
+    `kind` is "theme" (theme colours) or "country" (distinct series colours); the `top` keys by total count are
+    drawn. The spike rule is stated under the title (`rule`, default geolens.attention.rule_text()).
+    """
+    from geolens.attention import rule_text
+
+    names = names or {}
+    fig = go.Figure()
+    if att.empty:
+        return _layout(fig, height=320, title=title)
+    keys = att.groupby("key")["count"].sum().sort_values(ascending=False).head(top).index.tolist()
+    fmt = "%d %b %Y" if freq == "week" else "%b %Y"
+    is_share = value == "share"
+    for i, key in enumerate(keys):
+        part = att[att["key"] == key].sort_values("period")
+        color = theme_color(key) if kind == "theme" else SERIES_COLORS[i % len(SERIES_COLORS)]
+        label = html.escape(str(names.get(key, key)))
+        y = part["share"] * 100 if is_share else part["count"]
+        hover = [f"<b>{label}</b> · {'week of ' if freq == 'week' else ''}{p:{fmt}}<br>"
+                 f"{_plural(c, 'article')} of {int(t):,} ({s * 100:.1f}%)"
+                 + (f"<br>Trailing baseline {b:.1f}" if b == b else "")
+                 + (f"<br><b>Spike</b>: p = {pv:.2g}" if sp else "")
+                 for p, c, t, s, b, pv, sp in zip(part["period"], part["count"], part["total"], part["share"],
+                                                   part["baseline"], part["p_value"], part["spike"], strict=True)]
+        fig.add_scatter(x=part["period"], y=y, mode="lines+markers", name=label, line=dict(color=color, width=2),
+                        marker=dict(size=5, color=color), hovertext=hover, hoverinfo="text", legendgroup=key)
+        spikes = part["spike"].to_numpy()
+        if spikes.any():
+            fig.add_scatter(x=part["period"][spikes], y=y[spikes], mode="markers", name=f"{label}: spike",
+                            marker=dict(symbol="star", size=15, color=color, line=dict(color="#111111", width=1)),
+                            hovertext=[h for h, s in zip(hover, spikes, strict=True) if s], hoverinfo="text",
+                            legendgroup=key, showlegend=False)
+    periods = [pd.Timestamp(p) for p in sorted(att["period"].unique())]
+    vals, labels = _period_ticks(periods, freq)
+    fig.update_xaxes(tickmode="array", tickvals=vals, ticktext=labels, gridcolor="#EEEEEE", type="date")
+    fig.update_yaxes(title="Share of articles (%)" if is_share else "Articles", gridcolor="#EEEEEE",
+                     rangemode="tozero", **({} if is_share else _count_ticks(att["count"].max())))
+    n_rows = math.ceil(len(keys) / 2)
+    fig.update_layout(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, font=dict(size=12)),
+                      hovermode="closest")
+    fig = _layout(fig, height=340 + 21 * n_rows, title=title)
+    fig.update_layout(margin_b=60 + 21 * n_rows)
+    _note(fig, rule if rule is not None else "★ " + rule_text())
+    return fig
+
+
+def distinctive_chart(d: pd.DataFrame, *, label_a: str = "A", label_b: str = "B",
+                      title: str | None = None) -> go.Figure:
+    """Diverging bars of the terms most distinctive of each side (df from geolens.distinctive.distinctive):
+    z-score to the right for A, to the left for B, each side in its colour; the hover gives the counts."""
+    d = d.sort_values("z")
+    terms = [_ellipsis(t, 28) for t in d["term"]]
+    hover = [f"<b>{html.escape(str(t))}</b><br>{html.escape(label_a)}: {int(a):,} · {html.escape(label_b)}: "
+             f"{int(b):,}<br>z = {z:+.1f} (weighted log-odds, informative Dirichlet prior)"
+             for t, a, b, z in zip(d["term"], d["count_a"], d["count_b"], d["z"], strict=True)]
+    fig = go.Figure(go.Bar(
+        x=d["z"], y=list(range(len(d))), orientation="h",
+        marker_color=[SIDE_COLORS["A"] if z > 0 else SIDE_COLORS["B"] for z in d["z"]],
+        hovertext=hover, hoverinfo="text", showlegend=False,
+    ))
+    fig.update_yaxes(tickmode="array", tickvals=list(range(len(d))),
+                     ticktext=[html.escape(t) for t in terms], automargin=True)
+    fig.update_xaxes(title=f"← {label_b}   z-score   {label_a} →", zeroline=True, zerolinecolor="#555555",
+                     gridcolor="#EEEEEE")
+    return _layout(fig, height=max(240, 20 * len(d) + 90), title=title)
+
+
+def theme_share_compare(a: pd.DataFrame, b: pd.DataFrame, *, label_a: str = "A", label_b: str = "B",
+                        title: str | None = None) -> go.Figure:
+    """Each theme's share of side A's and side B's articles as two dots joined by a line, sorted by the
+    difference (frames from the theme_counts query: theme, name, share); the hover gives the difference."""
+    m = (a[["theme", "name", "share"]].merge(b[["theme", "name", "share"]], on=["theme", "name"], how="outer",
+                                             suffixes=("_a", "_b")).fillna({"share_a": 0.0, "share_b": 0.0}))
+    m = m.assign(diff=m["share_a"] - m["share_b"]).sort_values(["diff", "name"], ascending=[True, True])
+    ys = [_wrap(n, width=22, max_lines=2) for n in m["name"]]
+    fig = go.Figure()
+    for ya, sa, sb in zip(ys, m["share_a"], m["share_b"], strict=True):
+        fig.add_scatter(x=[sa * 100, sb * 100], y=[ya, ya], mode="lines", line=dict(color="#BBBBBB", width=3),
+                        hoverinfo="skip", showlegend=False)
+    for side, col, label in (("A", "share_a", label_a), ("B", "share_b", label_b)):
+        fig.add_scatter(
+            x=m[col] * 100, y=ys, mode="markers", name=html.escape(label),
+            marker=dict(size=11, color=SIDE_COLORS[side], line=dict(color="#333333", width=0.5)),
+            hovertext=[f"<b>{html.escape(str(n))}</b><br>{html.escape(label_a)}: {x * 100:.1f}% · "
+                       f"{html.escape(label_b)}: {y * 100:.1f}%<br>Difference: {(x - y) * 100:+.1f} points"
+                       for n, x, y in zip(m["name"], m["share_a"], m["share_b"], strict=True)],
+            hoverinfo="text")
+    fig.update_yaxes(categoryorder="array", categoryarray=ys, automargin=True)
+    fig.update_xaxes(title="Share of articles (%)", rangemode="tozero", gridcolor="#EEEEEE")
+    fig.update_layout(legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"))
+    rows = sum(2 if "<br>" in y else 1 for y in ys)
+    return _layout(fig, height=20 * rows + 8 * len(ys) + 110, title=title)

@@ -636,3 +636,61 @@ def test_network_labels_of_crowded_nodes_never_overlap():
             boxes.append(charts._label_box(px, py, size / 2, side, charts._CHAR_W * len(text)))
     assert "United States" in nodes.text
     assert all(not charts._overlaps(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+# -- new-capability builders (attention, comparison) ----------------------------------------------
+def _attention_frame() -> pd.DataFrame:
+    from geolens.attention import attention
+
+    weeks = list(pd.date_range("2020-01-06", periods=8, freq="7D"))
+    rows = [(w, "armed_conflict", c) for w, c in zip(weeks, [4, 3, 5, 4, 4, 3, 18, 5], strict=True)]
+    rows += [(w, "diplomacy", 5) for w in weeks]
+    counts = pd.DataFrame(rows, columns=["period", "key", "count"])
+    return attention(counts, pd.Series([40] * 8, index=weeks))
+
+
+def test_attention_chart_draws_shares_marks_spikes_and_states_the_rule():
+    att = _attention_frame()
+    fig = charts.attention_chart(att, names={"armed_conflict": "Armed conflict", "diplomacy": "Diplomacy"},
+                                 freq="week")
+    lines = [tr for tr in fig.data if tr.mode == "lines+markers"]
+    assert [tr.name for tr in lines] == ["Armed conflict", "Diplomacy"]  # most articles first
+    assert lines[0].line.color == palette.THEME_COLORS["armed_conflict"]
+    assert max(lines[0].y) == pytest.approx(45.0)  # 18 of 40 articles, in percent
+    stars = [tr for tr in fig.data if tr.mode == "markers"]
+    assert len(stars) == 1 and len(stars[0].x) == 1 and stars[0].marker.symbol == "star"
+    assert "18 articles of 40 (45.0%)" in stars[0].hovertext[0] and "Spike" in stars[0].hovertext[0]
+    assert "Poisson" in fig.layout.meta["note"]
+    assert fig.layout.yaxis.title.text == "Share of articles (%)"
+
+
+def test_attention_chart_can_show_raw_counts_and_colours_countries_apart():
+    att = _attention_frame().assign(key=lambda d: d["key"].map({"armed_conflict": "UKR", "diplomacy": "RUS"}))
+    fig = charts.attention_chart(att, kind="country", value="count")
+    lines = [tr for tr in fig.data if tr.mode == "lines+markers"]
+    assert max(lines[0].y) == 18 and lines[0].line.color != lines[1].line.color
+    assert fig.layout.yaxis.title.text == "Articles"
+
+
+def test_distinctive_chart_puts_each_side_on_its_own_side_in_its_colour():
+    from geolens.distinctive import distinctive
+
+    a = pd.DataFrame({"term": ["alliance", "tokyo", "the", "said"], "count": [45, 35, 900, 120]})
+    b = pd.DataFrame({"term": ["war", "kyiv", "the", "said"], "count": [80, 45, 950, 125]})
+    fig = charts.distinctive_chart(distinctive(a, b, n=2), label_a="Japan", label_b="Ukraine")
+    bar = fig.data[0]
+    colours = dict(zip(fig.layout.yaxis.ticktext, bar.marker.color, strict=True))
+    xs = dict(zip(fig.layout.yaxis.ticktext, bar.x, strict=True))
+    assert xs["tokyo"] > 0 and xs["war"] < 0
+    assert colours["tokyo"] == charts.SIDE_COLORS["A"] and colours["war"] == charts.SIDE_COLORS["B"]
+    assert "Ukraine" in fig.layout.xaxis.title.text and "Japan" in fig.layout.xaxis.title.text
+
+
+def test_theme_share_compare_sorts_by_difference_and_escapes_labels(themes):
+    b = themes.assign(share=[0.2, 0.6])
+    fig = charts.theme_share_compare(themes, b, label_a="<b>A</b>", label_b="B")
+    dots = [tr for tr in fig.data if tr.mode == "markers"]
+    assert [tr.name for tr in dots] == ["&lt;b&gt;A&lt;/b&gt;", "B"]
+    # Economic security leans to B (30% vs 60%), Diplomacy to A (80% vs 20%): sorted by A - B, rising.
+    assert [y.replace("<br>", " ") for y in dots[0].y] == ["Economic security & coercion", "Diplomacy & summitry"]
+    assert "+60.0 points" in dots[0].hovertext[1]
