@@ -233,23 +233,34 @@ def article_choices(f: Filters, *, limit: int = 500) -> pd.DataFrame:
 
 
 @st.cache_data(**_CACHE)
-def _excerpt_totals(path: str, version: int, f: Filters, keyword: str) -> tuple[int, int]:
-    return agg.excerpt_totals(_store(path), f, keyword=keyword)
+def _keyword_floor(path: str, version: int, f: Filters) -> int:
+    return agg.keyword_floor(_store(path), f)
 
 
-def excerpt_totals(f: Filters, *, keyword: str = "") -> tuple[int, int]:
-    """How many sentences the filters and the keyword select, and from how many articles."""
-    return _excerpt_totals(db_path(), version(), f, keyword)
+def keyword_floor(f: Filters) -> int:
+    """Where a keyword search starts reading (0: every selected article; see aggregations.keyword_floor)."""
+    return _keyword_floor(db_path(), version(), f)
 
 
 @st.cache_data(**_CACHE)
-def _excerpts(path: str, version: int, f: Filters, keyword: str, offset: int, limit: int) -> pd.DataFrame:
-    return agg.excerpts(_store(path), f, keyword=keyword, offset=offset, limit=limit)
+def _excerpt_totals(path: str, version: int, f: Filters, keyword: str, floor: int) -> tuple[int, int]:
+    return agg.excerpt_totals(_store(path), f, keyword=keyword, floor=floor)
 
 
-def excerpts(f: Filters, *, keyword: str = "", offset: int = 0, limit: int = 20) -> pd.DataFrame:
+def excerpt_totals(f: Filters, *, keyword: str = "", floor: int = 0) -> tuple[int, int]:
+    """How many sentences the filters and the keyword select, and from how many articles."""
+    return _excerpt_totals(db_path(), version(), f, keyword, floor)
+
+
+@st.cache_data(**_CACHE)
+def _excerpts(path: str, version: int, f: Filters, keyword: str, offset: int, limit: int, floor: int
+              ) -> pd.DataFrame:
+    return agg.excerpts(_store(path), f, keyword=keyword, offset=offset, limit=limit, floor=floor)
+
+
+def excerpts(f: Filters, *, keyword: str = "", offset: int = 0, limit: int = 20, floor: int = 0) -> pd.DataFrame:
     """One page of excerpts behind the filters, with their details."""
-    return _excerpts(db_path(), version(), f, keyword, offset, limit)
+    return _excerpts(db_path(), version(), f, keyword, offset, limit, floor)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -277,7 +288,7 @@ def spans(rows: pd.DataFrame) -> pd.DataFrame:
 CSV_CAP = 50_000  # rows: a download is built in memory by Streamlit, so it is bounded
 
 
-def excerpts_csv(f: Filters, keyword: str):
+def excerpts_csv(f: Filters, keyword: str, floor: int = 0):
     """A no-argument function building the CSV of the excerpts the filters and keyword select (at most
     CSV_CAP rows, read in pages).
 
@@ -288,7 +299,8 @@ def excerpts_csv(f: Filters, keyword: str):
 
     def build() -> bytes:
         parts = [agg.as_csv(chunk, header=i == 0)
-                 for i, chunk in enumerate(agg.excerpts_csv_chunks(_store(path), f, keyword=keyword, cap=CSV_CAP))]
+                 for i, chunk in enumerate(agg.excerpts_csv_chunks(_store(path), f, keyword=keyword, cap=CSV_CAP,
+                                                                    floor=floor))]
         return b"".join(parts) or agg.as_csv(agg.excerpt_details(_store(path), pd.DataFrame(
             columns=["article_id", "sent_idx"])).drop(columns=["start", "end"]))
 

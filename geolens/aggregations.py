@@ -295,7 +295,24 @@ def relation_sentences(store: Store, f: Filters, *, limit: int = 2000) -> pd.Dat
 
 
 # -- excerpts ------------------------------------------------------------------------------------
-def _excerpt_rows(f: Filters, keyword: str) -> tuple[str, dict]:
+KEYWORD_SCOPE = 20_000  # articles a keyword search reads at most: the most recently added of the selection
+
+
+def keyword_floor(store: Store, f: Filters, *, scope: int = KEYWORD_SCOPE) -> int:
+    """The lowest article number a keyword search reads: 0 when the selection holds at most `scope` articles,
+    else the number of the `scope`-th most recently added one.
+
+    A keyword has no index to use, so it is matched against sentence text; with the bound as a constant,
+    DuckDB skips every row group of older articles, and the search costs the same on any size of database.
+    """
+    sql, params = _with_selection(f, "SELECT count(*) AS n, min(a) AS lo FROM (SELECT a FROM sel ORDER BY a DESC "
+                                     "LIMIT $scope)", scope=scope)
+    row = store.read(sql, params).iloc[0]
+    total = int(store.read(*_with_selection(f, "SELECT count(*) AS n FROM sel")).iloc[0]["n"])
+    return int(row["lo"]) if total > scope else 0
+
+
+def _excerpt_rows(f: Filters, keyword: str, floor: int = 0) -> tuple[str, dict]:
     """SQL of the sentences behind the filters: rows (a, sent_idx, published), with `sel` defined.
 
     A sentence qualifies when its article passes the filters and it names one of the filtered countries,
@@ -320,6 +337,9 @@ def _excerpt_rows(f: Filters, keyword: str) -> tuple[str, dict]:
     for i, needle in enumerate(n.strip().lower() for n in (f.text, keyword) if n and n.strip()):
         needles.append(f"contains(lower(s.text), $needle{i})")
         extra[f"needle{i}"] = needle
+    if needles and floor:
+        needles.insert(0, "s.a >= $floor")
+        extra["floor"] = int(floor)
     join = (" JOIN sentences s USING (a, sent_idx) WHERE " + " AND ".join(needles)) if needles else ""
     body = f"""
         , keys AS ({keys})
@@ -330,18 +350,19 @@ def _excerpt_rows(f: Filters, keyword: str) -> tuple[str, dict]:
 _EXCERPT_ORDER = "ORDER BY published DESC NULLS LAST, a, sent_idx"
 
 
-def excerpt_totals(store: Store, f: Filters, *, keyword: str = "") -> tuple[int, int]:
+def excerpt_totals(store: Store, f: Filters, *, keyword: str = "", floor: int = 0) -> tuple[int, int]:
     """How many sentences the filters and keyword select (see excerpt_keys), and from how many articles."""
-    head, params = _excerpt_rows(f, keyword)
+    head, params = _excerpt_rows(f, keyword, floor)
     row = store.read(head + "\nSELECT count(*) AS n, count(DISTINCT a) AS articles FROM rows", params).iloc[0]
     return int(row["n"]), int(row["articles"])
 
 
 def excerpt_keys(store: Store, f: Filters, *, keyword: str = "", offset: int = 0,
-                 limit: int | None = None) -> pd.DataFrame:
+                 limit: int | None = None, floor: int = 0) -> pd.DataFrame:
     """The sentences behind the filters as (article_id, sent_idx), newest article first, in text order;
-    `offset` and `limit` page through them."""
-    head, params = _excerpt_rows(f, keyword)
+    `offset` and `limit` page through them; with `floor` (see keyword_floor) a keyword reads only articles
+    numbered from it on."""
+    head, params = _excerpt_rows(f, keyword, floor)
     page = ""
     if limit is not None:
         page = " LIMIT $limit OFFSET $offset"
@@ -395,16 +416,17 @@ def excerpt_details(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
     return out[EXCERPT_COLUMNS]
 
 
-def excerpts(store: Store, f: Filters, *, keyword: str = "", offset: int = 0, limit: int = 50) -> pd.DataFrame:
+def excerpts(store: Store, f: Filters, *, keyword: str = "", offset: int = 0, limit: int = 50,
+             floor: int = 0) -> pd.DataFrame:
     """One page of excerpts behind the filters, with their details (see excerpt_keys)."""
-    return excerpt_details(store, excerpt_keys(store, f, keyword=keyword, offset=offset, limit=limit))
+    return excerpt_details(store, excerpt_keys(store, f, keyword=keyword, offset=offset, limit=limit, floor=floor))
 
 
-def excerpts_csv_chunks(store: Store, f: Filters, *, keyword: str = "", cap: int,
-                        chunk: int = 5_000) -> Iterator[pd.DataFrame]:
+def excerpts_csv_chunks(store: Store, f: Filters, *, keyword: str = "", cap: int, chunk: int = 5_000,
+                        floor: int = 0) -> Iterator[pd.DataFrame]:
     """The excerpts behind the filters (at most `cap`), in pages of `chunk` rows, for a bounded CSV download."""
     for offset in range(0, cap, chunk):
-        keys = excerpt_keys(store, f, keyword=keyword, offset=offset, limit=min(chunk, cap - offset))
+        keys = excerpt_keys(store, f, keyword=keyword, offset=offset, limit=min(chunk, cap - offset), floor=floor)
         if keys.empty:
             return
         yield excerpt_details(store, keys).drop(columns=["start", "end"])

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import data, filters, highlight
 from components.layout import ensure_routed, guard, links_params
+from geolens import aggregations as agg
 from geolens.names import theme_name
 
 PAGE_SIZE = 20
@@ -27,7 +28,11 @@ if keyword:
 elif "kw" in st.query_params:
     del st.query_params["kw"]
 
-n_rows, n_art = data.excerpt_totals(f, keyword=keyword)
+floor = data.keyword_floor(f) if keyword else 0
+n_rows, n_art = data.excerpt_totals(f, keyword=keyword, floor=floor)
+if floor:
+    st.caption(f"“{keyword}” was looked for in the {agg.KEYWORD_SCOPE:,} most recently added of the {n_sel:,} "
+               "selected articles. Narrow the filters (dates, countries, sources) to search the others.")
 if not n_rows:
     what = f"containing “{keyword}”" if keyword else "naming a country or carrying a theme cue"
     st.warning(f"No sentence {what} in the {n_sel:,} selected articles. Try another keyword or remove a filter.")
@@ -41,7 +46,7 @@ top[0].markdown(f"**{n_rows:,} sentence{'s' if n_rows != 1 else ''}** from {n_ar
                 f"article{'s' if n_art != 1 else ''}")
 top[1].download_button(
     "Download CSV",
-    data=data.excerpts_csv(f, keyword),
+    data=data.excerpts_csv(f, keyword, floor),
     file_name="geolens_excerpts.csv",
     mime="text/csv",
     icon=":material/download:",
@@ -52,7 +57,7 @@ top[1].download_button(
 )
 
 page = st.session_state.get("exc_page", 1)
-chunk = data.excerpts(f, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+chunk = data.excerpts(f, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, floor=floor)
 spans = data.spans(chunk)
 st.html(highlight.STYLE)
 st.html(highlight.legend(["country", "person", "org", "place", "theme"] + (["keyword"] if keyword else [])))
