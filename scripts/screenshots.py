@@ -2,6 +2,7 @@
 
     GEOLENS_DB=/tmp/corpus.duckdb python scripts/screenshots.py --label corpus
     python scripts/screenshots.py --label sample --pages overview map --widths 1000
+    python scripts/screenshots.py --label corpus --pages themes --widths 1400 --cvd deuteranopia protanopia
 
 Starts `streamlit run app.py --server.headless true --server.port P` on the database GEOLENS_DB names (the
 default database otherwise), opens each page in headless Chromium and saves `<label>-<page>-<width>.png`.
@@ -73,6 +74,21 @@ def shoot(base_url: str, out: Path, label: str, pages: list[str], widths: list[i
     return written
 
 
+def simulate_cvd(png: Path, cvd: str, out: Path) -> Path:
+    """Write `png` as seen with a colour-vision deficiency (Machado et al. 2009, components.palette matrices)."""
+    import numpy as np
+    from PIL import Image
+
+    from components.palette import CVD_MATRICES
+
+    rgb = np.asarray(Image.open(png).convert("RGB"), dtype=np.float64) / 255
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    sim = np.clip(lin @ CVD_MATRICES[cvd].T, 0, 1)
+    srgb = np.where(sim <= 0.0031308, 12.92 * sim, 1.055 * sim ** (1 / 2.4) - 0.055)
+    Image.fromarray((srgb * 255 + 0.5).astype(np.uint8)).save(out)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the app on GEOLENS_DB and screenshot the pages."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -81,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--widths", nargs="+", type=int, default=[1400, 1000])
     ap.add_argument("--query", default="", help="query string for every page, e.g. country=JPN")
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    ap.add_argument("--cvd", nargs="*", default=[], choices=["deuteranopia", "protanopia", "tritanopia"],
+                    help="also write each shot as seen with these colour-vision deficiencies (<name>.<cvd>.png)")
     args = ap.parse_args(argv)
     pages = args.pages or [p for p in PAGES if (ROOT / "pages" / f"{p}.py").exists()]
     args.out.mkdir(parents=True, exist_ok=True)
@@ -90,7 +108,10 @@ def main(argv: list[str] | None = None) -> int:
 
     db = Path(os.environ.get("GEOLENS_DB") or default_db_path())
     with streamlit_app(db, args.out / ".server.log", timeout=180) as url:
-        shoot(url, args.out, args.label, pages, args.widths, args.query)
+        shots = shoot(url, args.out, args.label, pages, args.widths, args.query)
+    for png in shots:
+        for cvd in args.cvd:
+            print(simulate_cvd(png, cvd, png.with_suffix(f".{cvd}.png")).name)
     (args.out / ".server.log").unlink(missing_ok=True)
     return 0
 
