@@ -86,13 +86,6 @@ def _engine(args):
     return DaskEngine(args.dask)
 
 
-def _bulk(paths) -> bool:
-    """True when the input is a folder or a batch file: worth starting the workers before reading it."""
-    from geolens.ingest import BATCH_SUFFIXES
-
-    return any(Path(p).is_dir() or Path(p).suffix.lower() in BATCH_SUFFIXES for p in paths)
-
-
 def cmd_ingest(args) -> int:
     """Read, analyse and store articles; print a summary; exit 1 when anything was rejected."""
     from tqdm import tqdm
@@ -118,8 +111,8 @@ def cmd_ingest(args) -> int:
         print(f"error: {p}: no such file or folder", file=sys.stderr)
     present = [p for p in args.paths if Path(p).exists()]
     with engine:
-        if args.dask is not None or _bulk(present):
-            engine.start()  # local workers load the pipeline while the input is read; a cluster is checked first
+        if args.dask is not None:
+            engine.start()  # an unreachable cluster is reported before the input is read
         articles, rejected = read_inputs(
             present, max_bytes=max_bytes, title=args.title, source=args.source, url=args.url, published=published,
         )

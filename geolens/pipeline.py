@@ -24,7 +24,7 @@ SAMPLE_DIR = settings.SAMPLE_DIR
 WRITE_BATCH = 32
 # A write transaction has a fixed cost (open, checks, derived rows) that the analysing workers wait on when the
 # client shares their cores: while results keep coming, batches grow until this much time has passed since the last.
-WRITE_INTERVAL = 3.0
+WRITE_INTERVAL = 10.0
 WRITE_BATCH_MAX = 512
 _log = logging.getLogger(__name__)
 
@@ -125,16 +125,11 @@ def analyse_checked(article: Article, nlp=None) -> Result:
     return analyse_shard([article], nlp)[0]
 
 
-def _worker_init(parent_pid: int, warm: bool = False) -> None:
+def _worker_init(parent_pid: int) -> None:
     die_with_parent(parent_pid)
     # Ctrl-C reaches the whole process group: the parent handles it and ends the pool; workers stay quiet.
-    # (Set before loading: the tests read this disposition to know a worker is armed.)
+    # (Set last: the tests read this disposition to know a worker is armed.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if warm:  # load the pipeline now, while the parent is still reading the input
-        try:
-            load_pipeline()
-        except Exception:  # noqa: BLE001 - a failing initializer makes the pool respawn workers forever;
-            pass  # the first task loads it again and its error reaches the parent
 
 
 def load_pipeline():
@@ -171,12 +166,15 @@ class LocalEngine:
         self._pool = None
 
     def start(self) -> LocalEngine:
-        """Start the worker processes now (they load the pipeline while the caller reads its input)."""
+        """Start the worker processes (a no-op for one process)."""
         if self.n_process > 1 and self._pool is None:
-            # Fork so workers inherit what the parent has imported; each builds the pipeline once.
             method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+            if method == "fork":
+                # Loaded once here and inherited by every worker: one load's CPU instead of one per worker, and no
+                # slower in wall time, since each worker would otherwise spend the same seconds loading its own.
+                load_pipeline()
             ctx = mp.get_context(method)
-            self._pool = ctx.Pool(self.n_process, initializer=_worker_init, initargs=(os.getpid(), True))
+            self._pool = ctx.Pool(self.n_process, initializer=_worker_init, initargs=(os.getpid(),))
         return self
 
     def run(self, shards: list[list[Article]]) -> Iterator[tuple[int, list[Result]]]:
