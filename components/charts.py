@@ -213,13 +213,18 @@ def theme_country_heatmap(df: pd.DataFrame, *, title: str | None = None) -> go.F
     z = z.reindex(index=countries, columns=theme_order, fill_value=0)
     short = [theme_short(ids.get(n), n) for n in z.columns]
     full = np.array([[html.escape(str(n)) for n in z.columns]] * len(z.index), dtype=object).reshape(z.shape)
+    isos = dict(zip(df["country_name"], df["country"], strict=False))
+    # customdata per cell: [theme name, country name, theme id, ISO3]: the ids let a click open the cell's excerpts.
+    theme_ids = np.array([[str(ids.get(n, "")) for n in z.columns]] * len(z.index), dtype=object).reshape(z.shape)
+    country_ids = np.array([[str(isos.get(c, ""))] * z.shape[1] for c in z.index], dtype=object).reshape(z.shape)
     fig = go.Figure(
         go.Heatmap(
             z=z.to_numpy(),
             x=short,
             y=[_ellipsis(c, 22) for c in z.index],
             customdata=np.dstack([full, np.array([[html.escape(str(c))] * z.shape[1] for c in z.index],
-                                                 dtype=object).reshape(z.shape)]) if z.size else None,
+                                                 dtype=object).reshape(z.shape), theme_ids, country_ids])
+            if z.size else None,
             colorscale=SEQUENTIAL,
             zmin=0,
             zmax=max(1, int(z.to_numpy().max())) if z.size else 1,
@@ -704,6 +709,8 @@ def network(edges: pd.DataFrame, *, names: dict[str, str] | None = None, seed: i
                 marker=dict(size=14, color="rgba(0,0,0,0)"),
                 hovertext=hover,
                 hoverinfo="text",
+                # The pair's ISO3 codes, so that a click on an edge can list its sentences.
+                customdata=mids[["source", "target"]].astype(str).to_numpy(),
                 showlegend=False,
                 name="edges",
             )

@@ -56,8 +56,9 @@ def links_params(f: Filters, **extra: str) -> dict[str, str | list[str]]:
     return params
 
 
-def article_url(f: Filters, article_id: str) -> str:
-    """A relative link to the Article page that keeps the current filters."""
+def article_url(f: Filters, article_id: str, *, sent_idx: int | None = None) -> str:
+    """A relative link to the Article page that keeps the current filters (and names a sentence to scroll to)."""
     from urllib.parse import urlencode
 
-    return "article?" + urlencode(links_params(f, article=article_id), doseq=True)
+    extra = {"article": article_id} | ({"sent": str(int(sent_idx))} if sent_idx is not None else {})
+    return "article?" + urlencode(links_params(f, **extra), doseq=True)

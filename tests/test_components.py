@@ -694,3 +694,20 @@ def test_theme_share_compare_sorts_by_difference_and_escapes_labels(themes):
     # Economic security leans to B (30% vs 60%), Diplomacy to A (80% vs 20%): sorted by A - B, rising.
     assert [y.replace("<br>", " ") for y in dots[0].y] == ["Economic security & coercion", "Diplomacy & summitry"]
     assert "+60.0 points" in dots[0].hovertext[1]
+
+
+def test_heatmap_cells_and_network_edges_carry_the_ids_a_click_needs(edges):
+    df = pd.DataFrame({"country": ["USA", "JPN"], "theme": ["diplomacy", "diplomacy"], "articles": [2, 1],
+                       "country_name": ["United States", "Japan"], "theme_name": ["Diplomacy & summitry"] * 2})
+    hm = charts.theme_country_heatmap(df).data[0]
+    assert list(hm.customdata[1][0]) == ["Diplomacy &amp; summitry", "Japan", "diplomacy", "JPN"]
+    mids = next(tr for tr in charts.network(edges).data if tr.name == "edges")
+    assert [list(c) for c in mids.customdata] == [["CHN", "JPN"], ["CHN", "USA"], ["ARM", "AZE"]]
+
+
+def test_article_url_keeps_filters_and_can_name_a_sentence():
+    from components.layout import article_url
+    from geolens.filters import Filters
+
+    assert article_url(Filters(countries=("JPN",)), "a1") == "article?country=JPN&article=a1"
+    assert article_url(Filters(), "a1", sent_idx=12) == "article?article=a1&sent=12"
