@@ -171,15 +171,28 @@ def fit(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 50, prior: n
     w = w0.copy()
     onehot = np.zeros((n, len(CLASSES)))
     onehot[np.arange(n), y] = 1.0
+
+    def loss(v: np.ndarray) -> float:
+        z = np.where(mask, X @ v, -1e9)
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-(onehot * logp).sum() + 0.5 * l2 * ((v - w0) ** 2).sum())
+
+    current = loss(w)
     for _ in range(iters):
         p = _softmax(np.where(mask, X @ w, -1e9))
         grad = np.einsum("nc,ncd->d", p - onehot, X) + l2 * (w - w0)
         mean = np.einsum("nc,ncd->nd", p, X)
         hess = np.einsum("nc,ncd,nce->de", p, X, X) - np.einsum("nd,ne->de", mean, mean) + l2 * np.eye(d)
         step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-6:
+        t = 1.0
+        while t > 1e-4 and loss(w - t * step) > current:  # backtracking: a full Newton step can overshoot
+            t /= 2
+        w = w - t * step
+        new = loss(w)
+        if current - new < 1e-8:
             break
+        current = new
     return w
 
 
