@@ -7,11 +7,13 @@ serves a hundred articles and a million. See geolens/facts.py for the derived ta
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pandas as pd
 
+from geolens import settings
 from geolens.filters import MEASURES, Filters
 from geolens.names import country_continent, country_name, theme_ids, theme_name
 from geolens.store import Store
@@ -455,6 +457,122 @@ def sentence_spans(store: Store, rows: pd.DataFrame) -> pd.DataFrame:
     m["label"] = m["entity"].fillna(m["surface"]) + m["country"].map(lambda x: f" ({x})" if pd.notna(x) else "")
     t["label"] = t["theme"].map(theme_name) + ": " + t["cue"].fillna("")
     return pd.concat([m[cols], t[cols]], ignore_index=True)
+
+
+# -- attention, people, pairs, words (the analyst's second look) -------------------------------------
+def period_totals(store: Store, f: Filters, *, freq: str = "month") -> pd.DataFrame:
+    """Selected dated articles per period: columns period, articles (the denominator of attention shares)."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}")
+    sql, params = _with_selection(f, f"""
+        SELECT date_trunc('{freq}', published) AS period, count(*) AS articles FROM sel
+        WHERE published IS NOT NULL GROUP BY ALL ORDER BY period""")
+    out = _ints(store.read(sql, params), "articles")
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[us]")
+    return out
+
+
+def period_counts(store: Store, f: Filters, *, by: str, freq: str = "month", top: int = 8,
+                  measure: str = "all") -> pd.DataFrame:
+    """Selected dated articles per period for each of the selection's `top` countries or themes (`by`):
+    columns period, key, name, count."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}")
+    if by == "country":
+        m = _measure(measure)
+        rows = f"SELECT ac.a, ac.country AS key FROM facts_article_country ac JOIN sel USING (a) WHERE {m} > 0"
+    elif by == "theme":
+        rows = f"SELECT t.a, t.theme AS key FROM article_themes t JOIN sel USING (a) WHERE {_assigned_clause(f)}"
+    else:
+        raise ValueError("by must be country or theme")
+    sql, params = _with_selection(f, f"""
+        , r AS MATERIALIZED ({rows})
+        , top_k AS (SELECT key FROM r GROUP BY key ORDER BY count(*) DESC, key LIMIT $top)
+        SELECT date_trunc('{freq}', sel.published) AS period, r.key, count(*) AS count
+        FROM r JOIN top_k USING (key) JOIN sel USING (a) WHERE sel.published IS NOT NULL
+        GROUP BY ALL ORDER BY period, r.key""", top=top)
+    out = _ints(_strings(store.read(sql, params), "key"), "count")
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[us]")
+    out.insert(2, "name", out["key"].map(country_name if by == "country" else theme_name).astype("string"))
+    return out
+
+
+def entity_counts(store: Store, f: Filters, *, limit: int = 15) -> pd.DataFrame:
+    """The selection's most mentioned people and organisations: kind, entity, country (most often given),
+    articles, mentions and the themes most often assigned to their articles."""
+    sql, params = _with_selection(f, """
+        , e AS MATERIALIZED (SELECT e.kind, e.entity, e.a, e.country, e.mentions FROM facts_entity e JOIN sel USING (a))
+        , top_e AS (SELECT kind, entity, mode(country) AS country, count(*) AS articles, sum(mentions) AS mentions
+                    FROM e GROUP BY kind, entity ORDER BY articles DESC, mentions DESC, entity LIMIT $limit)
+        , th AS (SELECT e.kind, e.entity, t.theme, count(*) AS n
+                 FROM e JOIN top_e USING (kind, entity) JOIN article_themes t ON t.a = e.a AND t.assigned
+                 GROUP BY ALL)
+        SELECT top_e.*, (SELECT list(theme ORDER BY n DESC, theme)[1:3] FROM th
+                         WHERE th.kind = top_e.kind AND th.entity = top_e.entity) AS themes
+        FROM top_e ORDER BY articles DESC, mentions DESC, entity""", limit=limit)
+    out = _ints(_strings(store.read(sql, params), "kind", "entity", "country"), "articles", "mentions")
+    out["country_name"] = out["country"].map(country_name).astype("string")
+    out["themes"] = pd.array([", ".join(theme_name(t) for t in (list(v) if v is not None else []))
+                              for v in out["themes"]], dtype="string")
+    return out[["kind", "entity", "country", "country_name", "articles", "mentions", "themes"]]
+
+
+def pair_totals(store: Store, f: Filters, a: str, b: str, *, measure: str = "all") -> int:
+    """How many sentences of the selection name both countries (under `measure`)."""
+    flag = _sentence_measure(measure, "p")
+    sql, params = _with_selection(f, f"""
+        SELECT count(*) AS n FROM facts_sentence_pair p JOIN sel USING (a)
+        WHERE p.source = $x AND p.target = $y AND {flag}""", x=min(a, b), y=max(a, b))
+    return int(store.read(sql, params).iloc[0]["n"])
+
+
+def pair_sentences(store: Store, f: Filters, a: str, b: str, *, measure: str = "all", offset: int = 0,
+                   limit: int = 50) -> pd.DataFrame:
+    """Every sentence of the selection that names both countries (a page of them, newest article first), with
+    the excerpt columns."""
+    flag = _sentence_measure(measure, "p")
+    sql, params = _with_selection(f, f"""
+        , rows AS (SELECT p.a, p.sent_idx, sel.published FROM facts_sentence_pair p JOIN sel USING (a)
+                   WHERE p.source = $x AND p.target = $y AND {flag})
+        , page AS (SELECT * FROM rows {_EXCERPT_ORDER} LIMIT $limit OFFSET $offset)
+        SELECT fa.article_id, page.sent_idx FROM page JOIN facts_article fa USING (a)
+        ORDER BY page.published DESC NULLS LAST, page.a, page.sent_idx""",
+        x=min(a, b), y=max(a, b), limit=limit, offset=offset)
+    return excerpt_details(store, store.read(sql, params))
+
+
+TERM_ARTICLES = 2_000  # newest articles per side whose words are counted for Compare
+
+
+@functools.cache
+def function_words() -> tuple[str, ...]:
+    """English function words (data/english_function_words.txt): never distinctive, left out of term counts."""
+    path = settings.DATA_DIR / "english_function_words.txt"
+    return tuple(sorted({w.strip().lower() for w in path.read_text(encoding="utf-8").split() if w.strip()}))
+
+
+def term_counts(store: Store, f: Filters, *, articles: int = TERM_ARTICLES, stopwords: tuple[str, ...] | None = None
+                ) -> pd.DataFrame:
+    """Words and two-word phrases in the sentences of the selection's `articles` newest articles: term, count.
+
+    Words are lower-cased runs of letters (at least three); a phrase is two adjacent words, neither a stopword.
+    """
+    sql, params = _with_selection(f, r"""
+        , newest AS (SELECT a FROM sel ORDER BY published DESC NULLS LAST, a LIMIT $n)
+        , words AS (SELECT s.a, s.sent_idx, w.word, w.pos
+                    FROM sentences s,
+                         LATERAL (SELECT unnest(regexp_extract_all(lower(s.text), '[a-z][a-z\-]+[a-z]')) AS word,
+                                         generate_subscripts(regexp_extract_all(lower(s.text), '[a-z][a-z\-]+[a-z]'),
+                                                             1) AS pos) w
+                    WHERE s.a IN (SELECT a FROM newest) AND s.a >= (SELECT min(a) FROM newest))
+        , kept AS (SELECT * FROM words WHERE word NOT IN (SELECT unnest($stop::VARCHAR[])))
+        SELECT word AS term, count(*) AS count FROM kept GROUP BY word
+        UNION ALL
+        SELECT x.word || ' ' || y.word AS term, count(*) AS count
+        FROM kept x JOIN kept y ON x.a = y.a AND x.sent_idx = y.sent_idx AND y.pos = x.pos + 1
+        GROUP BY ALL HAVING count(*) >= 2""", n=articles,
+        stop=list(function_words() if stopwords is None else stopwords))
+    return _ints(_strings(store.read(sql, params), "term"), "count")
 
 
 # -- one article ---------------------------------------------------------------------------------

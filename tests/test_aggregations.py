@@ -351,3 +351,40 @@ def test_keyword_search_beyond_its_scope_reads_the_most_recently_added_articles(
     assert agg.excerpt_totals(corpus, Filters(), keyword="e", floor=floor) == (1, 1)
     assert set(agg.excerpts(corpus, Filters(), keyword="e", floor=floor)["article_id"]) == {"a3"}
     assert agg.excerpt_totals(corpus, Filters(), keyword="e")[1] == 3
+
+
+def test_period_totals_and_counts_give_attention_per_month(corpus):
+    totals = agg.period_totals(corpus, Filters())
+    assert [str(p.date()) for p in totals["period"]] == ["2024-01-01", "2024-03-01"]
+    assert list(totals["articles"]) == [1, 1]  # the undated article is in no period
+    china = agg.period_counts(corpus, Filters(), by="country")
+    assert set(china.loc[china["key"] == "CHN", "count"]) == {1} and len(china[china["key"] == "CHN"]) == 2
+    themes = agg.period_counts(corpus, Filters(), by="theme", freq="week")
+    assert set(themes["key"]) == {"economic_security", "trade_sanctions", "diplomacy"}
+
+
+def test_pair_sentences_list_every_sentence_naming_both(corpus):
+    assert agg.pair_totals(corpus, Filters(), "USA", "CHN") == 1
+    rows = agg.pair_sentences(corpus, Filters(), "USA", "CHN")
+    assert list(rows["text"]) == ["China and the United States agreed tariffs."]
+    assert agg.pair_sentences(corpus, Filters(countries=("FRA",)), "USA", "CHN").empty
+
+
+def test_term_counts_skip_function_words_and_count_phrases(corpus):
+    terms = dict(zip(*agg.term_counts(corpus, Filters(countries=("JPN",))).pipe(lambda d: (d.term, d["count"])),
+                     strict=True))
+    assert terms["weaponized"] == 1 and terms["supply"] == 1 and "has" not in terms
+    assert "supply chains" not in terms  # a phrase must be seen twice
+
+
+def test_entity_filter_selects_the_articles_naming_them(tmp_path):
+    frames = _frames()
+    frames["mentions"] = pd.concat([frames["mentions"], pd.DataFrame([
+        _mention("a2", "United States", "org", "White House", "USA")])], ignore_index=True)
+    store = _store(tmp_path / "ent.duckdb", frames)
+    top = agg.entity_counts(store, Filters())
+    assert list(top["entity"]) == ["White House"] and top.iloc[0]["articles"] == 1
+    from geolens.names import theme_name
+
+    assert top.iloc[0]["themes"] == f"{theme_name('diplomacy')}, {theme_name('trade_sanctions')}"
+    assert set(agg.article_choices(store, Filters(entities=("White House",)))["article_id"]) == {"a2"}
