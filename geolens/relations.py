@@ -402,6 +402,8 @@ class RelationTagger:
         if quad == "material_conflict" and self._at_words(found):
             quad = "verbal_conflict"
         quad = self._appeal(found, self._mood(found, quad), words, cues)
+        if quad == NONE:
+            return NONE, "", dist, "cue"  # a negated conflict cue decides nothing
         if quad.endswith("conflict"):
             quad = self._sides(found, quad, path_a, path_b)
         return quad, words, dist, "cue"

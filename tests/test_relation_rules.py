@@ -1,0 +1,122 @@
+"""Relations (issue 15): the general rules one by one, the lexicon's sections, and the table after retag/delete."""
+
+from __future__ import annotations
+
+import pytest
+
+from geolens.ingest import from_text
+from geolens.pipeline import analyse
+from geolens.relations import load_lexicon
+from geolens.store import Store
+
+
+def _rel(nlp, text: str) -> dict[tuple[str, str], tuple[str, str]]:
+    return {(r.a, r.b): (r.quad, r.cue) for r in nlp(text)._.relations}
+
+
+def _quads(nlp, text: str) -> dict[tuple[str, str], str]:
+    return {k: q for k, (q, _) in _rel(nlp, text).items()}
+
+
+def test_forces_stationed_in_another_country_are_material_cooperation(nlp):
+    got = _rel(nlp, "U.S. troops have remained in Iraq since 2014.")
+    assert got[("IRQ", "USA")] == ("material_cooperation", "troops in Iraq")
+
+
+def test_forces_that_attack_are_no_guests(nlp):
+    assert _quads(nlp, "Russian troops in Ukraine shelled the city of Kharkiv.")[("RUS", "UKR")] == "material_conflict"
+
+
+def test_cooperation_with_a_partner_reaches_the_doer(nlp):
+    got = _quads(nlp, "Japanese engineers built the bridge in cooperation with Indonesian firms.")
+    assert got[("IDN", "JPN")] == "material_cooperation"
+
+
+def test_first_of_a_list_against_the_rest(nlp):
+    got = _quads(nlp, "Deals were signed between Israel and Morocco, Bahrain, and Sudan.")
+    assert got[("ISR", "MAR")] == got[("BHR", "ISR")] == got[("ISR", "SDN")] == "material_cooperation"
+    assert got[("BHR", "MAR")] == got[("BHR", "SDN")] == got[("MAR", "SDN")] == "none"
+
+
+def test_a_plain_list_relates_every_pair(nlp):
+    got = _quads(nlp, "Talks between Cyprus, Greece and Israel lasted a week.")
+    assert set(got.values()) == {"verbal_cooperation"} and len(got) == 3
+
+
+def test_a_cue_does_not_cross_into_a_coordinated_clause(nlp):
+    got = _quads(nlp, "The American nominee proposes a new court, and three candidates discuss the conflict between "
+                      "Armenia and Azerbaijan.")
+    assert got[("ARM", "AZE")] == "material_conflict"
+    assert got[("ARM", "USA")] == got[("AZE", "USA")] == "none"
+
+
+@pytest.mark.parametrize(
+    ("text", "pair", "quad"),
+    [
+        ("Netanyahu called on Italy to join the project.", ("ISR", "ITA"), "verbal_cooperation"),
+        ("Japan urged China to resume talks.", ("CHN", "JPN"), "verbal_cooperation"),
+        ("France called on Turkey to halt its drilling.", ("FRA", "TUR"), "verbal_conflict"),
+    ],
+)
+def test_appeal_is_cooperation_demand_is_conflict(nlp, text, pair, quad):
+    assert _quads(nlp, text)[pair] == quad
+
+
+def test_a_modal_on_the_governing_verb_makes_the_act_a_plan(nlp):
+    got = _rel(nlp, "Iran will pursue the prosecution of the American soldiers.")
+    assert got[("IRN", "USA")] == ("verbal_conflict", "prosecution")
+
+
+def test_attacking_words_is_verbal_attacking_a_country_is_material(nlp):
+    assert _quads(nlp, "Erdogan attacked the proclamation of the United States.")[("TUR", "USA")] == "verbal_conflict"
+    assert _quads(nlp, "Erdogan attacked the United States.")[("TUR", "USA")] == "material_conflict"
+
+
+def test_quoted_first_person_stands_for_the_speakers_country(nlp):
+    got = _rel(nlp, 'Trump said: "I will destroy the economy of Turkey."')
+    assert got[("TUR", "USA")] == ("verbal_conflict", "destroy")
+
+
+def test_negated_attack_is_none_without_a_cue(nlp):
+    assert _rel(nlp, 'Zelensky said: "We will never attack Russia."')[("RUS", "UKR")] == ("none", "")
+
+
+def test_where_a_company_is_based_is_no_state_acting(nlp):
+    assert _rel(nlp, "UK-based retailer Tesco and Denmark-based Salling Group announced their agreement.") == {}
+
+
+def test_the_parties_of_a_subject_event_act_through_it(nlp):
+    got = _quads(nlp, "The agreement signed between Turkey and Libya infringes upon Greece's rights.")
+    assert got[("GRC", "TUR")] == got[("GRC", "LBY")] == "verbal_conflict"
+    assert got[("LBY", "TUR")] == "material_cooperation"
+
+
+def test_where_a_participant_studied_is_a_venue(nlp):
+    assert _quads(nlp, "The senator, who studied in the United States, discussed the war with Iran.") == {
+        ("IRN", "USA"): "none"
+    }
+
+
+def test_lexicon_sections_load():
+    lex = load_lexicon()
+    assert "troops" in lex.presence_nouns and "in" in lex.presence_preps and "house" in lex.presence_hosts
+    assert "call on" in lex.appeal_cues and "halt" in lex.appeal_demands and "join" in lex.appeal_cooperative
+    assert "with" in lex.partner_preps and "say" in lex.speech and "-based" in lex.not_actor_suffixes
+    assert "proclamation" in lex.verbal_objects
+
+
+def test_relations_table_survives_retag_and_goes_with_delete(tmp_path, nlp):
+    from geolens.retag import retag
+
+    text = ("Leaders met in Brussels on Monday for a long summit on energy prices and the coming winter. "
+            "Germany condemned Russia's attack on Ukraine. U.S. troops have remained in Iraq since 2014.")
+    tables = analyse(from_text(text, title="t"), nlp)
+    store = Store(tmp_path / "r.duckdb", timeout=5)
+    assert store.add(tables)
+    before = store.table("relations").sort_values(["sent_idx", "a", "b"]).reset_index(drop=True)
+    assert len(before) == 4 and set(before["sent_idx"]) == {1, 2}
+    retag(store)
+    after = store.table("relations").sort_values(["sent_idx", "a", "b"]).reset_index(drop=True)
+    assert after.equals(before)
+    assert store.delete(tables.article_id)
+    assert store.table("relations").empty
