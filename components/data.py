@@ -263,6 +263,69 @@ def excerpts(f: Filters, *, keyword: str = "", offset: int = 0, limit: int = 20,
     return _excerpts(db_path(), version(), f, keyword, offset, limit, floor)
 
 
+@st.cache_data(**_CACHE)
+def _period_totals(path: str, version: int, f: Filters, freq: str) -> pd.DataFrame:
+    return agg.period_totals(_store(path), f, freq=freq)
+
+
+def period_totals(f: Filters, *, freq: str = "month") -> pd.DataFrame:
+    """Selected dated articles per period (the denominator of attention shares)."""
+    return _period_totals(db_path(), version(), f, freq)
+
+
+@st.cache_data(**_CACHE)
+def _period_counts(path: str, version: int, f: Filters, by: str, freq: str, top: int, measure: str
+                   ) -> pd.DataFrame:
+    return agg.period_counts(_store(path), f, by=by, freq=freq, top=top, measure=measure)
+
+
+def period_counts(f: Filters, *, by: str, freq: str = "month", top: int = 8, measure: str = "all") -> pd.DataFrame:
+    """Articles per period for the selection's top countries or themes (`by`)."""
+    return _period_counts(db_path(), version(), f, by, freq, top, measure)
+
+
+@st.cache_data(**_CACHE)
+def _entity_counts(path: str, version: int, f: Filters, limit: int) -> pd.DataFrame:
+    return agg.entity_counts(_store(path), f, limit=limit)
+
+
+def entity_counts(f: Filters, *, limit: int = 15) -> pd.DataFrame:
+    """The selection's most mentioned people and organisations, with their countries and themes."""
+    return _entity_counts(db_path(), version(), f, limit)
+
+
+@st.cache_data(**_CACHE)
+def _pair_totals(path: str, version: int, f: Filters, a: str, b: str, measure: str) -> int:
+    return agg.pair_totals(_store(path), f, a, b, measure=measure)
+
+
+def pair_totals(f: Filters, a: str, b: str, *, measure: str = "all") -> int:
+    """How many sentences of the selection name both countries."""
+    return _pair_totals(db_path(), version(), f, a, b, measure)
+
+
+@st.cache_data(**_CACHE)
+def _pair_sentences(path: str, version: int, f: Filters, a: str, b: str, measure: str, offset: int, limit: int
+                    ) -> pd.DataFrame:
+    return agg.pair_sentences(_store(path), f, a, b, measure=measure, offset=offset, limit=limit)
+
+
+def pair_sentences(f: Filters, a: str, b: str, *, measure: str = "all", offset: int = 0, limit: int = 50
+                   ) -> pd.DataFrame:
+    """A page of the sentences of the selection that name both countries."""
+    return _pair_sentences(db_path(), version(), f, a, b, measure, offset, limit)
+
+
+@st.cache_data(**_CACHE)
+def _term_counts(path: str, version: int, f: Filters) -> pd.DataFrame:
+    return agg.term_counts(_store(path), f)
+
+
+def term_counts(f: Filters) -> pd.DataFrame:
+    """Words and two-word phrases of the selection's newest articles (for Compare's distinctive terms)."""
+    return _term_counts(db_path(), version(), f)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _article(path: str, version: int, article_id: str) -> dict[str, pd.DataFrame]:
     return agg.article_frames(_store(path), article_id)
