@@ -152,7 +152,7 @@ def country_bar(df: pd.DataFrame, *, top: int = 15, value: str = "articles", tit
 
 
 def theme_bar(df: pd.DataFrame, *, value: str = "articles", title: str | None = None) -> go.Figure:
-    """Horizontal bars of themes in their own colours (df from queries.theme_counts).
+    """Horizontal bars of themes in their own colours (df from the theme_counts query).
 
     `value` is "articles", "share" (drawn as percent), "cues" (cue words found) or "confidence" (0-1, for a
     single article: how sure the tagger is of each theme).
@@ -813,10 +813,10 @@ def _outward_positions(pos: dict[str, tuple[float, float]], nodes: list[str]) ->
 _LABEL_SIDES = ("top center", "bottom center", "middle right", "middle left",
                 "top right", "top left", "bottom right", "bottom left")
 # The span of the nodes in pixels as plotted, on the narrowest layout it must serve: a 1000 px window leaves the
-# main column about 600 px, of which the nodes take 1/1.4 (the x range has 20 % padding each side); the drawing is
+# main column about 520 px (measured on the screenshots), of which the nodes take 1/1.4 (the x range has 20 % padding each side); the drawing is
 # _NET_PLOT_H px high (the legend has its own room) less 10 px of margin, of which the nodes take 1/1.16. Wider
 # windows only move labels apart. With the label font's metrics this tells whether two labels would overlap.
-_NET_W, _NET_H, _CHAR_W, _LINE_H = 420.0, 440.0, 6.5, 14.0
+_NET_W, _NET_H, _CHAR_W, _LINE_H = 360.0, 440.0, 6.5, 14.0
 
 
 def _label_box(x: float, y: float, r: float, side: str, w: float) -> tuple[float, float, float, float]:

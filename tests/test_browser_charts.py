@@ -122,7 +122,7 @@ def test_network_labels_do_not_overlap_and_name_the_hub_at_a_1000_px_window(draw
     edges = pd.read_csv(CORPUS_EDGES, keep_default_na=False).head(n_links)
     edges = edges.assign(theme=edges["theme"].replace("", None), example="x", article_id="a")
     names = {c: country_name(c) for c in set(edges["source"]) | set(edges["target"])}
-    page = draw(charts.network(edges, names=names), 600)  # the main column of a 1000 px window
+    page = draw(charts.network(edges, names=names), 540)  # the main column of a 1000 px window
     boxes = page.evaluate("""() => Array.from(document.querySelectorAll('.scatterlayer .textpoint text'))
         .filter(t => t.textContent).map(t => { const r = t.getBoundingClientRect();
         return [t.textContent, r.left, r.top, r.right, r.bottom]; })""")
