@@ -131,3 +131,33 @@ def test_network_labels_do_not_overlap_and_name_the_hub_at_a_1000_px_window(draw
     clashes = [(a[0], b[0]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
                if a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]]
     assert clashes == []
+
+
+def test_grouped_excerpts_take_well_under_half_the_height_of_one_card_per_sentence(browser, tmp_path):
+    # 20 sentences from 4 articles (a page of the Excerpts page): one header per article instead of per sentence.
+    from components import highlight
+
+    title = "Japan's Security Awakening: Beyond American Deterrence and Toward Strategic Autonomy"
+    sents = [f"Japan and China discussed export controls on rare earths in meeting {i}, officials in Tokyo said."
+             for i in range(5)]
+    spans = ((0, 5, "country", "JPN"), (10, 15, "country", "CHN"))
+    chips = highlight.theme_chips([("economic_security", "Economic security & coercion")])
+    old = "".join(highlight.excerpt_card(s, spans, offset=0, meta=f"{title} {a} · 2024-05-01", chips_html=chips)
+                  + '<p style="margin:.3rem 0 1rem 0">→ Open article</p>'  # the page's st.page_link row per card
+                  for a in range(4) for s in sents)
+    new = "".join(highlight.excerpt_group(f"{title} {a}", "2024-05-01 · example.org",
+                                          [highlight.Excerpt(s, spans, chips_html=chips) for s in sents],
+                                          url=f"article?article=a{a}") for a in range(4))
+
+    def height(body: str) -> float:
+        path = tmp_path / "x.html"
+        path.write_text(f"<html><body style='width:520px;font-family:sans-serif'>{highlight.STYLE}{body}</body></html>")
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        try:
+            page.goto(path.as_uri())
+            return page.evaluate("() => document.body.scrollHeight")
+        finally:
+            page.close()
+
+    h_new, h_old = height(new), height(old)
+    assert h_new < 0.5 * h_old, (h_new, h_old)
