@@ -386,6 +386,10 @@ class RelationTagger:
                 ]  # "imposed sanctions on ...", "placed companies on export control lists"
                 found = objs[0] if objs and (_actor_path(path_a) or _actor_path(path_b)) and _one_clause(
                     path_a + path_b) else None
+                if found is None and lca.dep_ in ("acl", "relcl") and cues.get(lca.head) and any(
+                    t.dep_ == "agent" for t in path_a + path_b
+                ):
+                    found = lca.head  # "a phone call made by Trump to Zelensky", "aid sent by Japan to Peru"
             elif lca.pos_ not in ("VERB", "AUX"):
                 # Both countries sit in one noun group: they relate only through a symmetric event of the group.
                 found = self._climb(lca, cues)

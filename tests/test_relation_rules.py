@@ -120,3 +120,12 @@ def test_relations_table_survives_retag_and_goes_with_delete(tmp_path, nlp):
     assert after.equals(before)
     assert store.delete(tables.article_id)
     assert store.table("relations").empty
+
+
+def test_an_event_noun_reaches_its_parties_through_the_verb_describing_it(nlp):
+    got = _rel(nlp, "The aid sent by Japan to Peru arrived on Monday.")
+    assert got[("JPN", "PER")] == ("material_cooperation", "aid")
+
+
+def test_what_one_country_built_another_uses(nlp):
+    assert _quads(nlp, "The Afghan forces drove a US-built armoured vehicle.")[("AFG", "USA")] == "material_cooperation"
