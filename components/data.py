@@ -317,6 +317,36 @@ def pair_sentences(f: Filters, a: str, b: str, *, measure: str = "all", offset: 
 
 
 @st.cache_data(**_CACHE)
+def _relation_counts(path: str, version: int, f: Filters) -> pd.DataFrame:
+    return agg.relation_counts(_store(path), f)
+
+
+def relation_counts(f: Filters) -> pd.DataFrame:
+    """Sentences per pair of countries and CAMEO quad class in the selection."""
+    return _relation_counts(db_path(), version(), f)
+
+
+@st.cache_data(**_CACHE)
+def _relation_balance(path: str, version: int, f: Filters, a: str, b: str, freq: str) -> pd.DataFrame:
+    return agg.relation_balance(_store(path), f, a, b, freq=freq)
+
+
+def relation_balance(f: Filters, a: str, b: str, *, freq: str = "month") -> pd.DataFrame:
+    """A pair's cooperation minus conflict per period."""
+    return _relation_balance(db_path(), version(), f, a, b, freq)
+
+
+@st.cache_data(**_CACHE)
+def _pair_relations(path: str, version: int, f: Filters, a: str, b: str) -> pd.DataFrame:
+    return agg.pair_relations(_store(path), f, a, b)
+
+
+def pair_relations(f: Filters, a: str, b: str) -> pd.DataFrame:
+    """The classified sentences (quad, cue) of one pair in the selection."""
+    return _pair_relations(db_path(), version(), f, a, b)
+
+
+@st.cache_data(**_CACHE)
 def _term_counts(path: str, version: int, f: Filters) -> pd.DataFrame:
     return agg.term_counts(_store(path), f)
 

@@ -541,6 +541,50 @@ def pair_sentences(store: Store, f: Filters, a: str, b: str, *, measure: str = "
     return excerpt_details(store, store.read(sql, params))
 
 
+def relation_counts(store: Store, f: Filters) -> pd.DataFrame:
+    """Sentences per pair of countries and CAMEO quad class in the selection: source, target and one column per
+    class (material_conflict … material_cooperation), pairs ordered as in co_mentions (source < target)."""
+    pair_filter = ("AND (r.a IN (SELECT unnest($countries)) OR r.b IN (SELECT unnest($countries)))"
+                   if f.countries else "")
+    sql, params = _with_selection(f, f"""
+        SELECT least(r.a, r.b) AS source, greatest(r.a, r.b) AS target, r.quad, count(*) AS n
+        FROM relations r JOIN sel USING (article_id)
+        WHERE r.quad IN (SELECT unnest($quads)) {pair_filter} GROUP BY ALL""", quads=list(QUADS))
+    long = store.read(sql, params)
+    wide = long.pivot_table(index=["source", "target"], columns="quad", values="n", aggfunc="sum", fill_value=0)
+    wide = wide.reindex(columns=list(QUADS), fill_value=0).reset_index()
+    wide.columns.name = None
+    return _ints(_strings(wide, "source", "target"), *QUADS)
+
+
+def relation_balance(store: Store, f: Filters, a: str, b: str, *, freq: str = "month") -> pd.DataFrame:
+    """A pair's cooperation minus conflict per period (Goldstein-style, one point per sentence): period,
+    cooperation, conflict, balance."""
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {sorted(FREQS)}")
+    sql, params = _with_selection(f, f"""
+        SELECT date_trunc('{freq}', sel.published) AS period,
+               count(*) FILTER (WHERE r.quad LIKE '%cooperation') AS cooperation,
+               count(*) FILTER (WHERE r.quad LIKE '%conflict') AS conflict
+        FROM relations r JOIN sel USING (article_id)
+        WHERE least(r.a, r.b) = $x AND greatest(r.a, r.b) = $y AND sel.published IS NOT NULL
+        GROUP BY ALL ORDER BY period""", x=min(a, b), y=max(a, b))
+    out = _ints(store.read(sql, params), "cooperation", "conflict")
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[us]")
+    out["balance"] = out["cooperation"] - out["conflict"]
+    return out
+
+
+def pair_relations(store: Store, f: Filters, a: str, b: str) -> pd.DataFrame:
+    """The classified sentences of one pair in the selection: article_id, sent_idx, quad, cue."""
+    sql, params = _with_selection(f, """
+        SELECT r.article_id, r.sent_idx, r.quad, r.cue FROM relations r JOIN sel USING (article_id)
+        WHERE least(r.a, r.b) = $x AND greatest(r.a, r.b) = $y""", x=min(a, b), y=max(a, b))
+    out = _strings(store.read(sql, params), "article_id", "quad", "cue")
+    out["sent_idx"] = out["sent_idx"].astype("int64")
+    return out
+
+
 TERM_ARTICLES = 2_000  # newest articles per side whose words are counted for Compare
 
 

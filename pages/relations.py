@@ -1,12 +1,21 @@
-"""Relations: countries named in the same sentence, as a network (edge = sentences, colour = dominant theme)."""
+"""Relations: countries named in the same sentence as a network; open a link to read every sentence behind it."""
+
+import math
 
 import streamlit as st
 
-from components import charts, data, filters
-from components.highlight import md_escape
-from components.layout import ensure_routed, guard
+from components import charts, data, filters, highlight, pair_charts
+from components.layout import article_url, ensure_routed, guard
 from geolens.aggregations import QUADS
-from geolens.names import country_name
+from geolens.names import country_name, theme_name
+
+PAGE_SIZE = 25
+QUAD_LABELS = {"material_conflict": "Material conflict", "verbal_conflict": "Verbal conflict",
+               "verbal_cooperation": "Verbal cooperation", "material_cooperation": "Material cooperation",
+               "none": "No interaction stated"}
+QUAD_COLORS = {"material_conflict": "#b2182b", "verbal_conflict": "#ef8a62", "verbal_cooperation": "#7fbf7b",
+               "material_cooperation": "#1b7837"}
+K_PAIR = "rel_pair_open"
 
 ensure_routed()
 f = filters.get()
@@ -19,58 +28,114 @@ if not guard(total, n_sel, f):
 
 measure = filters.country_measure()
 counted = filters.measure_phrase(measure)
-max_edges = st.slider("Strongest links shown", 10, 150, 50, step=10, key="rel_edges")
+top = st.columns([2, 2])
+max_edges = top[0].slider("Strongest links shown", 10, 150, 50, step=10, key="rel_edges")
+color_by = top[1].segmented_control("Colour links by", ["balance", "theme"], default="balance", key="rel_color",
+                                    format_func={"balance": "Cooperation – conflict", "theme": "Theme"}.get
+                                    ) or "balance"
 edges = data.co_mentions(f, max_edges=max_edges, measure=measure)
 if edges.empty:
     st.info(f"No sentence of the selected articles has two {counted}. "
             "Remove a filter, or switch “Count countries”, to see more links.")
     st.stop()
+quads = data.relation_counts(f)
+edges = edges.merge(quads, on=["source", "target"], how="left").fillna({q: 0 for q in QUADS})
+if color_by == "balance" and not edges[list(QUADS)].to_numpy().sum():
+    st.caption("No sentence of these links states an interaction, so the links are coloured by theme.")
+    color_by = "theme"
 
 names = {c: country_name(c) for c in set(edges["source"]) | set(edges["target"])}
-st.plotly_chart(charts.network(edges, names=names), key="rel_network")
+pairs = [(a, b) for a, b in zip(edges["source"], edges["target"], strict=True)]
+labels = {p: f"{names[p[0]]} – {names[p[1]]}" for p in pairs}
+
+
+def _open_pair_from_chart() -> None:
+    state = st.session_state.get("rel_network")
+    for point in (state.selection.points if state else []):
+        ids = point.get("customdata")
+        if isinstance(ids, list) and len(ids) == 2 and tuple(ids) in labels:
+            st.session_state[K_PAIR] = tuple(ids)
+            st.session_state["rel_pair_page"] = 1
+            return
+
+
+def _open_pair_from_table() -> None:
+    state = st.session_state.get("rel_pairs")
+    rows = state.selection.rows if state else []
+    if rows:
+        st.session_state[K_PAIR] = pairs[rows[0]]
+        st.session_state["rel_pair_page"] = 1
+
+
+st.plotly_chart(charts.network(edges, names=names, color_by=color_by), key="rel_network",
+                on_select=_open_pair_from_chart, selection_mode="points")
+colour_text = ("the balance of cooperation against conflict in the sentences that state an interaction "
+               "(green: cooperation, red: conflict)" if color_by == "balance"
+               else "the theme most of those sentences carry")
 st.caption(f"Links between {counted} in one sentence. Edge width = number of such sentences; edge colour = "
-           "the theme most of those sentences carry; node colour = continent. Hover an edge's middle for an "
-           "example sentence.")
+           f"{colour_text}; node colour = continent. Click a link's middle, or a row below, to read its sentences.")
 
 st.subheader("Strongest pairs")
 table = edges.assign(
-    pair=[f"{names[a]} – {names[b]}" for a, b in zip(edges["source"], edges["target"], strict=True)]
+    pair=[labels[p] for p in pairs],
+    interactions=edges[list(QUADS)].sum(axis=1).astype(int),
 )
 st.dataframe(
-    table[["pair", "sentences", "theme_name", "example"]],
-    hide_index=True,
-    width="stretch",
+    table[["pair", "sentences", "interactions", "theme_name", "example"]],
+    hide_index=True, width="stretch", key="rel_pairs", on_select=_open_pair_from_table,
+    selection_mode="single-row",
     column_config={
-        "pair": "Countries",
-        "sentences": "Sentences",
-        "theme_name": "Dominant theme",
-        "example": st.column_config.TextColumn("Example sentence", width="large"),
+        "pair": st.column_config.TextColumn("Countries", width="medium"),
+        "sentences": st.column_config.NumberColumn("Sentences", width="small"),
+        "interactions": st.column_config.NumberColumn("Interactions", width="small",
+                                                      help="Sentences that state how the two relate"),
+        "theme_name": st.column_config.TextColumn("Dominant theme", width="medium"),
+        "example": st.column_config.TextColumn("Example sentence (select the row to read all)", width="large"),
     },
 )
 
-st.subheader("How they relate")
-rel = data.relation_sentences(f)
-if rel.empty:
-    st.info("No sentence of the selected articles states an interaction between two countries.")
-    st.stop()
-rel = rel.assign(pair=[f"{country_name(a)} – {country_name(b)}" for a, b in zip(rel["a"], rel["b"], strict=True)])
-counts = rel.pivot_table(index="pair", columns="quad", values="text", aggfunc="size", fill_value=0)
-counts = counts.reindex(columns=[q for q in QUADS if q in counts.columns])
-QUAD_LABELS = {"material_conflict": "Material conflict", "verbal_conflict": "Verbal conflict",
-               "verbal_cooperation": "Verbal cooperation", "material_cooperation": "Material cooperation",
-               "none": "No interaction"}
-table = counts.rename(columns=QUAD_LABELS)
-table.insert(0, "Sentences", counts.sum(axis=1))
-table.index.name = "Countries"
-st.dataframe(table.sort_values("Sentences", ascending=False), width="stretch")
-st.caption("Sentences per pair and CAMEO quad class (material/verbal conflict, verbal/material cooperation), "
-           "decided by the cue words shown below.")
-pair = st.selectbox("Sentences of one pair", counts.index.tolist(), key="rel_pair")
-for quad in QUADS:
-    rows = rel[(rel["pair"] == pair) & (rel["quad"] == quad)]
-    if len(rows):
-        st.markdown(f"**{QUAD_LABELS.get(quad, quad)}** ({len(rows)})")
-        for r in rows.itertuples(index=False):
-            # Article text is escaped first: its own * _ [ ] ( ) must not become formatting, links or images.
-            text, cue = md_escape(str(r.text)), md_escape(str(r.cue)) if r.cue else ""
-            st.markdown("- " + (text.replace(cue, f"**{cue}**", 1) if cue else text))
+pair = st.session_state.get(K_PAIR)
+if pair not in labels:
+    pair = pairs[0]
+a, b = pair
+st.subheader(f"{labels[pair]}: every sentence naming both")
+n_pair = data.pair_totals(f, a, b, measure=measure)
+classified = data.pair_relations(f, a, b)
+by_quad = classified[classified["quad"].isin(QUADS)]
+if len(by_quad):
+    counts = by_quad["quad"].value_counts()
+    st.markdown(" · ".join(f"**{QUAD_LABELS[q]}** {int(counts[q])}" for q in QUADS if q in counts))
+    balance = data.relation_balance(f, a, b)
+    if len(balance) > 1:
+        st.plotly_chart(pair_charts.balance_chart(balance, title="Cooperation and conflict per month"),
+                        key="rel_balance")
+n_pages = max(1, math.ceil(n_pair / PAGE_SIZE))
+if st.session_state.get("rel_pair_page", 1) > n_pages:
+    st.session_state["rel_pair_page"] = 1
+page = st.session_state.get("rel_pair_page", 1)
+rows = data.pair_sentences(f, a, b, measure=measure, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+st.caption(f"{n_pair:,} sentence{'s' if n_pair != 1 else ''} of the selected articles name both countries "
+           f"({counted}); newest article first.")
+spans = data.spans(rows)
+cues = {(r.article_id, int(r.sent_idx)): (r.quad, r.cue) for r in classified.itertuples(index=False)}
+st.html(highlight.STYLE)
+for article_id, part in highlight.group_by_article(rows):
+    items = []
+    for r in part.itertuples(index=False):
+        mine = spans[(spans["article_id"] == r.article_id) & (spans["sent_idx"] == r.sent_idx)]
+        marks = highlight.spans_from_frame(mine)
+        quad, cue = cues.get((r.article_id, int(r.sent_idx)), ("", ""))
+        if cue:
+            marks += [(s + r.start, e + r.start, "keyword", QUAD_LABELS.get(quad, quad))
+                      for s, e, _, _ in highlight.keyword_spans(r.text, cue)]
+        chips = highlight.theme_chips((t, theme_name(t)) for t in str(r.themes).split(", ") if t)
+        if quad in QUADS:
+            chips = highlight.chip(QUAD_LABELS[quad], QUAD_COLORS[quad]) + chips
+        items.append(highlight.Excerpt(text=r.text, spans=tuple(marks), offset=int(r.start), chips_html=chips,
+                                       url=article_url(f, r.article_id, sent_idx=int(r.sent_idx))))
+    first = part.iloc[0]
+    date = "undated" if str(first["published"]) in ("NaT", "None") else f"{first['published']:%Y-%m-%d}"
+    st.html(highlight.excerpt_group(str(first["title"] or "(untitled)"), f"{first['source'] or ''} · {date}", items,
+                                    url=article_url(f, article_id)))
+if n_pages > 1:
+    st.pagination(n_pages, key="rel_pair_page", max_visible_pages=9)

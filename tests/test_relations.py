@@ -154,11 +154,13 @@ def _open_page(tmp_path, nlp, monkeypatch, text: str, page: str):
     return at
 
 
-def test_relations_page_lists_sentences_by_class(tmp_path, nlp, monkeypatch):
+def test_relations_page_opens_a_pair_with_its_sentences_by_class(tmp_path, nlp, monkeypatch):
     at = _open_page(tmp_path, nlp, monkeypatch, ARTICLE, "relations")
-    shown = "\n".join(str(e.value) for e in at.markdown)
-    assert "How they relate" in "\n".join(str(e.value) for e in at.subheader)
-    assert "**condemned**" in shown or "**attack**" in shown
+    assert any("every sentence naming both" in str(e.value) for e in at.subheader)
+    counts = "\n".join(str(e.value) for e in at.markdown)
+    assert "**Verbal conflict**" in counts or "**Material conflict**" in counts
+    cards = "\n".join(h.value for h in at.get("html") if 'class="gl-group"' in h.value)
+    assert "Verbal conflict" in cards or "Material conflict" in cards  # the class chip on its sentence
 
 
 def test_article_page_lists_the_relations(tmp_path, nlp, monkeypatch):
@@ -171,8 +173,8 @@ def test_relations_page_shows_article_markup_as_plain_text(tmp_path, nlp, monkey
     text = ("Germany [condemned](http://evil.example/p) Russia's *brutal* attack on Ukraine on Monday. "
             "Officials in Berlin said talks would go on.")
     at = _open_page(tmp_path, nlp, monkeypatch, text, "relations")
-    lines = [str(e.value) for e in at.markdown if "evil" in str(e.value)]
-    assert lines, "the sentence is listed"
-    for line in lines:
-        assert "](http" not in line and r"\]\(http" in line  # a link in the article stays text
-        assert "*brutal*" not in line and r"\*brutal\*" in line  # no emphasis from the article's own asterisks
+    cards = [h.value for h in at.get("html") if "evil.example" in h.value]
+    assert cards, "the sentence is listed"
+    for card in cards:
+        assert '<a href="http://evil' not in card and "[condemned](http://evil.example/p)" in card  # stays text
+        assert "*brutal*" in card and "<em>" not in card  # the article's asterisks are shown, not rendered
