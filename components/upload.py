@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.highlight import STYLE, highlight, legend, md_escape, text_block, theme_chips
+from components.palette import KIND_NAMES
 from geolens import settings
 from geolens.aggregations import article_countries
 from geolens.drafts import (
@@ -142,6 +143,9 @@ def _add_drafts(drafts: list[Draft], store: Store) -> None:
     state = _state()
     for d in drafts:
         state[d.key] = d
+    if drafts:
+        # The review panel turns to the newest input (the first article of a batch file), not the one shown before.
+        st.session_state[_k("pick")] = drafts[0].key
 
 
 def article_link(article_id: str, label: str) -> None:
@@ -263,7 +267,8 @@ def results_frame(drafts: list[Draft]) -> pd.DataFrame:
                 "title": d.fields.get("title", "") if d.article else "",
                 "words": int(t.articles["n_words"].iloc[0]) if t is not None else None,
                 "countries": ", ".join(countries_frame(t)["country"].head(6)) if t is not None else "",
-                "themes": ", ".join(t.article_themes.loc[t.article_themes["assigned"], "theme"]) if t is not None else "",
+                "themes": ", ".join(theme_name(x) for x in t.article_themes.loc[t.article_themes["assigned"], "theme"])
+                if t is not None else "",
                 "reason": d.error,
                 "article": f"./article?article={d.article_id}" if d.status in ("saved", "stored") else None,
             }
@@ -280,16 +285,49 @@ def render_results(drafts: list[Draft]) -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "article": st.column_config.LinkColumn("article", display_text="open"),
-            "words": st.column_config.NumberColumn("words", format="%d"),
+            "input": "Input",
+            "status": "Status",
+            "title": "Title",
+            "words": st.column_config.NumberColumn("Words", format="%d"),
+            "countries": "Countries",
+            "themes": "Themes",
+            "reason": "Why refused",
+            "article": st.column_config.LinkColumn("Article", display_text="open"),
         },
         key=_k("results"),
     )
 
 
-def render_fields(draft: Draft) -> None:
-    """Editable title, date and source, prefilled from the input; edits are kept on the draft."""
+def stored_fields(store: Store, article_id: str) -> dict | None:
+    """Title, date and source of a stored article as the database holds them (None when it is not there)."""
+    try:
+        df = store.read("SELECT title, source, published FROM articles WHERE article_id = ?", [article_id])
+    except StoreError:
+        return None
+    if df.empty:
+        return None
+    r = df.iloc[0]
+    published = r["published"]
+    return {"title": str(r["title"] or ""), "source": str(r["source"] or ""),
+            "published": None if pd.isna(published) else pd.Timestamp(published).date()}
+
+
+def render_fields(draft: Draft, *, store: Store | None = None) -> None:
+    """Title, date and source. Editable, prefilled from the input, while the draft is not saved yet; once the article
+    is in the database they show what is stored there, read-only (the library has no update of an article's fields,
+    so an edit here could not be saved)."""
     c1, c2, c3 = st.columns([3, 1, 2])
+    if draft.status in ("saved", "stored"):
+        shown = (stored_fields(store, draft.article_id) if store is not None else None) or draft.fields
+        note = "As stored in the database; stored articles are not edited here."
+        ro = _k("stored", draft.key)
+        c1.text_input("Title", value=shown.get("title") or "", key=f"{ro}:title:{shown.get('title')}",
+                      disabled=True, help=note)
+        c2.date_input("Date", value=shown.get("published"), key=f"{ro}:published:{shown.get('published')}",
+                      min_value=date(1900, 1, 1), max_value=date(2100, 12, 31), disabled=True, help=note)
+        c3.text_input("Source", value=shown.get("source") or "", key=f"{ro}:source:{shown.get('source')}",
+                      disabled=True, help=note)
+        return
     f = draft.fields
     f["title"] = c1.text_input("Title", value=f.get("title") or "", key=_k("title", draft.key), max_chars=500)
     f["published"] = c2.date_input(
@@ -300,6 +338,21 @@ def render_fields(draft: Draft) -> None:
         key=_k("published", draft.key),
     )
     f["source"] = c3.text_input("Source", value=f.get("source") or "", key=_k("source", draft.key), max_chars=300)
+
+
+# Readable column headers; the frames keep their tidy names (country, surfaces...) for code and tests.
+COUNTRY_COLUMNS = {
+    "country": st.column_config.TextColumn("ISO3", width="small"),
+    "name": "Country",
+    "mentions": st.column_config.NumberColumn("Mentions", width="small"),
+    "surfaces": st.column_config.TextColumn("Named as", width="large"),
+}
+ENTITY_COLUMNS = {
+    "entity": "Name",
+    "kind": "Kind",
+    "country": st.column_config.TextColumn("Country (ISO3)"),
+    "mentions": st.column_config.NumberColumn("Mentions", width="small"),
+}
 
 
 def render_analysis(tables: ArticleTables) -> None:
@@ -320,11 +373,13 @@ def render_analysis(tables: ArticleTables) -> None:
         if countries.empty:
             st.caption("No country is mentioned.")
         else:
-            st.dataframe(countries, hide_index=True, width="stretch", key=_k("countries", tables.article_id))
+            st.dataframe(countries, hide_index=True, width="stretch", key=_k("countries", tables.article_id),
+                         column_config=COUNTRY_COLUMNS)
         others = entities_frame(tables)
         if not others.empty:
             with st.expander(f"People, organisations and places ({len(others)})"):
-                st.dataframe(others, hide_index=True, width="stretch", key=_k("entities", tables.article_id))
+                st.dataframe(others.assign(kind=others["kind"].map(lambda k: KIND_NAMES.get(k, k))), hide_index=True,
+                             width="stretch", key=_k("entities", tables.article_id), column_config=ENTITY_COLUMNS)
     with right:
         st.markdown("**Themes** (open one for its evidence sentences)")
         if at.empty:
@@ -357,7 +412,8 @@ def _announce(draft: Draft) -> None:
         st.success("Saved. It is now on every page and in every filter.", icon=":material/check_circle:")
         article_link(draft.article_id, "Open its Article page")
     elif draft.status == "stored":
-        st.info("This article is already stored (same text); it was not stored twice.", icon=":material/info:")
+        st.info("This article is already stored (same text); it was not stored twice. Its title, date and source "
+                "below are the stored ones.", icon=":material/info:")
         article_link(draft.article_id, "Open the stored article")
 
 
@@ -368,7 +424,7 @@ def render_draft(draft: Draft, *, store: Store) -> None:
         return
     st.caption(f"From: {md_escape(draft.origin)}")
     _announce(draft)
-    render_fields(draft)
+    render_fields(draft, store=store)
     if draft.status == "ready":
         if st.button("Save to the database", type="primary", key=_k("save", draft.key)):
             try:
@@ -422,12 +478,14 @@ def render_upload(*, store: Store, max_bytes: int | None = None) -> None:
         return
     render_results(drafts)
     render_save_all(drafts, store=store)
-    options = list(range(len(drafts)))
+    by_key = {d.key: d for d in drafts}
+    if st.session_state.get(_k("pick")) not in by_key:
+        st.session_state[_k("pick")] = drafts[-1].key
     pick = st.selectbox(
         "Review one",
-        options,
-        format_func=lambda i: f"{drafts[i].origin} — {STATUS_LABELS[drafts[i].status]}",
+        list(by_key),
+        format_func=lambda k: f"{by_key[k].origin} — {STATUS_LABELS[by_key[k].status]}",
         key=_k("pick"),
     )
-    if pick is not None and pick < len(drafts):
-        render_draft(drafts[pick], store=store)
+    if pick in by_key:
+        render_draft(by_key[pick], store=store)

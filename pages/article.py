@@ -7,11 +7,101 @@ import pandas as pd
 import streamlit as st
 
 from components import data, filters, highlight
-from components.layout import empty_database, ensure_routed
+from components.layout import article_url, empty_database, ensure_routed
 from geolens import aggregations as agg
 from geolens.names import country_name
 
 EVIDENCE_SHOWN = 6
+# The text box grows with its text; a long article scrolls inside it, at most 75% of the window high.
+ARTICLE_STYLE = """<style>
+.gl-article-box{border:1px solid #ddd;border-radius:.5rem;padding:.6rem .9rem;max-height:75vh;overflow-y:auto;}
+.gl-article-box .gl-text{margin:0;}
+.gl-h{font-weight:700;font-size:1.12em;color:#111;}
+.gl-target{background:#FFF3B0;outline:2px solid #E0A800;border-radius:.2em;}
+.gl-ctab-box{max-height:26rem;overflow-y:auto;}
+.gl-ctab{width:100%;border-collapse:collapse;font-size:.9rem;line-height:1.35;}
+.gl-ctab th{text-align:left;font-weight:600;color:#444;border-bottom:1px solid #ccc;padding:.2rem .4rem;}
+.gl-ctab td{vertical-align:top;border-bottom:1px solid #eee;padding:.25rem .4rem;overflow-wrap:anywhere;}
+.gl-ctab td.n{text-align:right;white-space:nowrap;}
+</style>"""
+_END = tuple(".,;:!?\"'”’)…")
+
+
+def heading_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the lines that read as subheadings: short, alone on their line, no closing punctuation.
+
+    Plain-text articles keep their section titles ("The Shifting Threat Landscape") as lines of their own; the
+    page sets them in bold so they do not read as body text. A heading's position never changes an offset.
+    """
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        words = stripped.split()
+        if (1 <= len(words) <= 10 and len(stripped) <= 90 and not stripped.endswith(_END)
+                and (stripped[0].isupper() or stripped[0].isdigit())):
+            lead = len(line) - len(line.lstrip())
+            out.append((pos + lead, pos + lead + len(stripped)))
+        pos += len(line) + 1
+    return out
+
+
+def article_html(text: str, spans: list, *, target: int | None = None,
+                 bounds: tuple[int, int] | None = None) -> str:
+    """The article as safe HTML: every piece escaped (components.highlight), mentions marked, subheadings bold, and
+    sentence `target` (character `bounds`) highlighted behind an anchor id="gl-s-<target>" to scroll to."""
+    cuts = {0, len(text)}
+    heads = heading_lines(text)
+    for a0, b0 in heads:
+        cuts.update((a0, b0))
+    if bounds:
+        cuts.update(bounds)
+    edges = sorted(c for c in cuts if 0 <= c <= len(text))
+    parts = []
+    for a0, b0 in zip(edges, edges[1:], strict=False):
+        if a0 == b0:
+            continue
+        piece = highlight.highlight(text[a0:b0], spans, offset=a0)
+        if any(h0 <= a0 and b0 <= h1 for h0, h1 in heads):
+            piece = f'<span class="gl-h">{piece}</span>'
+        if bounds and bounds[0] <= a0 and b0 <= bounds[1]:
+            anchor = f'<span id="gl-s-{int(target)}"></span>' if a0 == bounds[0] else ""
+            piece = f'{anchor}<span class="gl-target" title="The linked sentence">{piece}</span>'
+        parts.append(piece)
+    return highlight.text_block("".join(parts))
+
+
+def scroll_script(target: int) -> str:
+    """A script (no article text in it, nothing fetched) that scrolls sentence `target` into the middle of the view
+    once it is on the page: the text box and the page both scroll."""
+    js = ("(function(){var n=0;function go(){var e=document.getElementById('gl-s-TARGET');"
+          "if(e){e.scrollIntoView({block:'center'});return;}if(++n<150){setTimeout(go,100);}}go();})();")
+    return "<script>" + js.replace("TARGET", str(int(target))) + "</script>"
+
+
+def relations_table(rel: pd.DataFrame, f, aid: str) -> str:
+    """Pairs of countries, how they relate (CAMEO quad class) and the deciding words, escaped, each row linking to its
+    sentence highlighted in the text (article?article=ID&sent=K)."""
+    rows = []
+    for x, y, quad, cue, k in zip(rel["a"], rel["b"], rel["quad"], rel["cue"], rel["sent_idx"], strict=True):
+        href = highlight.safe_url(article_url(f, aid, sent_idx=int(k)))
+        rows.append(f"<tr><td>{html.escape(country_name(x))} – {html.escape(country_name(y))}</td>"
+                    f"<td>{html.escape(str(quad).replace('_', ' '))}</td><td>{html.escape(str(cue or ''))}</td>"
+                    f"<td class='n'><a href=\"{href}\" target=\"_self\" title=\"Show it in the text\">{int(k) + 1}</a>"
+                    "</td></tr>")
+    return (ARTICLE_STYLE + "<div class='gl-ctab-box'><table class='gl-ctab gl-rel'><thead><tr><th>Countries</th>"
+            f"<th>How</th><th>Words</th><th>Sentence</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def countries_table(countries: pd.DataFrame) -> str:
+    """Country, mentions and the words used, as an escaped HTML table whose cells wrap in a narrow column."""
+    rows = "".join(
+        f"<tr><td>{html.escape(str(r.name))}</td><td class='n'>{int(r.mentions)}</td>"
+        f"<td class='gl-named'>{html.escape(str(r.surfaces))}</td></tr>"
+        for r in countries.itertuples(index=False))
+    return (ARTICLE_STYLE + "<div class='gl-ctab-box'><table class='gl-ctab'><thead><tr><th>Country</th><th>Mentions</th><th>Named as</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table></div>")
+
 
 ensure_routed()
 f = filters.get()
@@ -25,6 +115,7 @@ if total == 0:
     st.stop()
 
 wanted = st.query_params.get("article", "")
+linked = wanted
 choices = data.article_choices(f, limit=500)
 ids = list(choices["article_id"])
 labels = dict(zip(choices["article_id"], choices["label"], strict=True))
@@ -75,6 +166,12 @@ meta.append(f"<b>Added</b> {a['added_at']:%Y-%m-%d %H:%M}")
 meta.append(f"<b>ID</b> <code>{html.escape(aid)}</code>")
 st.html("<div style='color:#444'>" + " · ".join(meta) + "</div>")
 
+sent_param = st.query_params.get("sent", "")
+# ?sent=K names a sentence of the linked article (components.layout.article_url): it is highlighted and scrolled to.
+target = int(sent_param) if sent_param.isdigit() and aid == linked else None
+if sent_param and aid != linked:
+    del st.query_params["sent"]  # another article was picked: the sentence belonged to the linked one
+
 text_col, side = st.columns([3, 2])
 with text_col:
     m = frames["mentions"]
@@ -84,56 +181,69 @@ with text_col:
         for s, e, k, ent, c in zip(m["start"], m["end"], m["kind"], m["entity"].fillna(""), m["country"],
                                    strict=True)
     ]
-    st.html(highlight.STYLE)
+    st.html(highlight.STYLE + ARTICLE_STYLE)
     st.html(highlight.legend(kinds or ["country"]))
     text = str(a["text"])
-    # Short articles get a short box; long ones scroll inside a box of at most 620 px.
-    est = 40 + 28 * (len(text) // 85 + text.count("\n\n") + 1)
-    with st.container(height=min(620, est)):
-        st.html(highlight.text_block(highlight.highlight(text, spans)))
+    sents_df = frames["sentences"]
+    bounds = None
+    if target is not None:
+        row = sents_df[sents_df["sent_idx"] == target]
+        if row.empty:
+            st.caption(f"This article has no sentence {target + 1}.")
+            target = None
+        else:
+            bounds = (int(row["start"].iloc[0]), int(row["end"].iloc[0]))
+    # The box is as tall as its text; only a long article scrolls inside it, capped at most of the window's height.
+    st.html(f'<div class="gl-article-box">{article_html(text, spans, target=target, bounds=bounds)}</div>')
+    if target is not None:
+        st.html(scroll_script(target), unsafe_allow_javascript=True)
 with side:
     st.subheader("Countries")
     countries = agg.article_countries(frames)
     if countries.empty:
         st.caption("No country is mentioned.")
     else:
-        # Name, count and the words used fit the side column; the ISO3 code is in the Map page's table.
-        st.dataframe(countries[["name", "mentions", "surfaces"]], hide_index=True, width="stretch",
-                     height=min(400, 35 * (len(countries) + 1) + 3),
-                     column_config={"name": st.column_config.TextColumn("Country", width=115),
-                                    "mentions": st.column_config.NumberColumn("Mentions", width=75),
-                                    "surfaces": st.column_config.TextColumn("Named as", width="medium")})
+        # An HTML table: the words used ("Named as") wrap in the narrow column instead of being cut off.
+        st.html(countries_table(countries))
     st.subheader("Themes")
     ev = agg.article_theme_evidence(frames)
     if ev.empty:
         st.caption("No theme cue in this article.")
-    sents = frames["sentences"].set_index("sent_idx")
+    sents = sents_df.set_index("sent_idx")
     marks_by: dict[tuple[str, int], list] = {}
     for t, i, s0, e0, cue in frames["themes"][["theme", "sent_idx", "start", "end", "cue"]].itertuples(index=False):
         marks_by.setdefault((t, int(i)), []).append((s0, e0, "theme", f"cue: {cue}"))
     weak = []
-    n_open = 0
+    shown = []
     for theme, part in ev.groupby("theme", sort=False):
         first = part.iloc[0]
         evidence = part.dropna(subset=["sent_idx"])
-        if not bool(first["assigned"]):
+        if not bool(first["assigned"]) and theme not in f.themes:
             weak.append((theme, first["name"], evidence))
             continue
-        # Only the strongest theme opens: all of them open would stretch the page far below the text.
-        n_open += 1
+        shown.append((theme, first, evidence))
+    # The themes the filters ask for come first and open; then the others by confidence, the strongest open
+    # only when no filtered theme is here (all of them open would stretch the column far below the text).
+    wanted_themes = [t for t in f.themes if any(t == x[0] for x in shown)]
+    shown.sort(key=lambda x: (0, wanted_themes.index(x[0])) if x[0] in wanted_themes else (1, 0))
+    for n, (theme, first, evidence) in enumerate(shown):
         conf = first["confidence"]
         sure = f"confidence {float(conf):.2f}" if pd.notna(conf) else f"score {first['score']:.1f}"
-        with st.expander(f"{first['name']} — {sure}, {len(evidence)} sentences",
-                         expanded=n_open == 1):
+        tag = "" if bool(first["assigned"]) else ", not assigned"
+        opened = theme in wanted_themes or (not wanted_themes and n == 0)
+        with st.expander(f"{first['name']} — {sure}, {len(evidence)} sentences{tag}", expanded=opened,
+                         icon=":material/filter_alt:" if theme in wanted_themes else None):
+            every = len(evidence) > EVIDENCE_SHOWN and st.toggle(
+                f"Show all {len(evidence)} sentences", key=f"art_all:{aid}:{theme}")
             cards = [highlight.theme_chips([(theme, first["name"])])]
-            for row in evidence.head(EVIDENCE_SHOWN).itertuples(index=False):
+            for row in (evidence if every else evidence.head(EVIDENCE_SHOWN)).itertuples(index=False):
                 sent = sents.loc[row.sent_idx]
                 cards.append(highlight.excerpt_card(
                     str(sent["text"]), marks_by.get((theme, int(row.sent_idx)), []), offset=int(sent["start"]),
                     meta=f"sentence {int(row.sent_idx) + 1} · cues: {row.cues}"))
             st.html("".join(cards))
-            if len(evidence) > EVIDENCE_SHOWN:
-                st.caption(f"…and {len(evidence) - EVIDENCE_SHOWN} more sentences.")
+            if len(evidence) > EVIDENCE_SHOWN and not every:
+                st.caption(f"Showing {EVIDENCE_SHOWN} of {len(evidence)} sentences, those with the most cues first.")
     if not (ev["assigned"].fillna(False).astype(bool)).any() and len(ev):
         st.caption("No theme is assigned: no sentence is substantially about any theme.")
     if weak:
@@ -149,12 +259,8 @@ with side:
     rel = rel[rel["quad"] != "none"]
     if len(rel):
         st.subheader("Relations")
-        st.dataframe(pd.DataFrame({
-            "Countries": [f"{country_name(x)} – {country_name(y)}" for x, y in zip(rel["a"], rel["b"], strict=True)],
-            "How": rel["quad"].str.replace("_", " ").tolist(),
-            "Words": rel["cue"].tolist(),
-            "Sentence": (rel["sent_idx"] + 1).tolist(),
-        }), hide_index=True, width="stretch")
+        # An HTML table: the cue words wrap in the side column, and each sentence number opens it in the text.
+        st.html(relations_table(rel, f, aid))
 
 st.divider()
 CONFIRM = "art_confirm_delete"

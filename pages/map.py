@@ -34,23 +34,32 @@ def _on_select() -> None:
         filters.set_countries(picked)
 
 
-metric = st.segmented_control("Colour by", ["articles", "mentions"], default="articles", key="map_metric",
-                              format_func=str.capitalize) or "articles"
+if n_sel == 1:
+    # One article: every country would be "1 article", a colour scale of a single value; mentions tell them apart.
+    metric = "mentions"
+    st.caption("One article is selected: countries are coloured by how often it mentions them.")
+else:
+    metric = st.segmented_control("Colour by", ["articles", "mentions"], default="articles", key="map_metric",
+                                  format_func=str.capitalize) or "articles"
 st.plotly_chart(
     charts.choropleth(counts, world=world_geojson(), points=shapeless_points(counts["country"]),
                      selected=f.countries, value=metric),
     key="map_chart",
     on_select=_on_select,
     selection_mode="points",
-    config={"scrollZoom": False, "displaylogo": False, "topojsonURL": charts.NO_TOPOJSON_URL},
+    config={"scrollZoom": True, "displaylogo": False, "topojsonURL": charts.NO_TOPOJSON_URL},
 )
+what = filters.measure_phrase(measure, short=True)
+what = what.replace("countries", "country", 1) if len(counts) == 1 else what
+where = f"the {n_sel:,} selected article{'' if n_sel == 1 else 's'}"
 st.caption(
     f"Colour = {counted}. Click a country to filter every page by it (outlined in orange); clear it in the "
-    "sidebar. " + (f"{len(counts)} {filters.measure_phrase(measure, short=True)} in the {n_sel:,} selected articles."
-                   if n_sel else "")
+    "sidebar. Zoom with the mouse wheel or the region buttons, drag to pan. "
+    f"{len(counts)} {what} in {where}."
 )
 st.dataframe(
-    counts[["name", "country", "articles", "mentions"]],
+    # With one article every row would read 1 article: the mentions are the figure that differs.
+    counts[["name", "country", "mentions"] if n_sel == 1 else ["name", "country", "articles", "mentions"]],
     hide_index=True,
     width="stretch",
     height=min(420, 36 * (len(counts) + 1)),
