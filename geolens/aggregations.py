@@ -317,10 +317,12 @@ def keyword_floor(store: Store, f: Filters, *, scope: int = KEYWORD_SCOPE) -> in
 def _excerpt_rows(f: Filters, keyword: str, floor: int = 0) -> tuple[str, dict]:
     """SQL of the sentences behind the filters: rows (a, sent_idx, published), with `sel` defined.
 
-    A sentence qualifies when its article passes the filters and it names one of the filtered countries,
-    carries a cue of one of the filtered themes, and contains the free text and the keyword (each only when
-    set). With no country or theme filter, sentences naming any country or carrying a cue of a theme assigned
-    to their article qualify.
+    A sentence qualifies when its article passes the filters (so it names a filtered country and carries a
+    filtered theme), the sentence itself names one of the filtered countries or carries a cue of one of the
+    filtered themes, and it contains the free text and the keyword (each only when set). Either is enough: an
+    article about China's economic coercion often names China in one sentence and the coercion in the next.
+    With no country or theme filter, sentences naming any country or carrying a cue of a theme assigned to
+    their article qualify.
     """
     parts = []
     extra: dict = {}
@@ -331,7 +333,7 @@ def _excerpt_rows(f: Filters, keyword: str, floor: int = 0) -> tuple[str, dict]:
         parts.append("SELECT DISTINCT a, sent_idx FROM facts_sentence_theme JOIN sel USING (a) "
                      "WHERE theme IN (SELECT unnest($themes))")
     if parts:
-        keys = " INTERSECT ".join(parts)
+        keys = " UNION ".join(parts)
     else:
         keys = ("SELECT a, sent_idx FROM facts_sentence_country JOIN sel USING (a) UNION "
                 "SELECT a, sent_idx FROM facts_sentence_theme JOIN sel USING (a)")

@@ -5,7 +5,7 @@ import math
 import streamlit as st
 
 from components import data, filters, highlight
-from components.layout import ensure_routed, guard, links_params
+from components.layout import article_url, ensure_routed, guard
 from geolens import aggregations as agg
 from geolens.names import theme_name
 
@@ -61,16 +61,21 @@ chunk = data.excerpts(f, keyword=keyword, offset=(page - 1) * PAGE_SIZE, limit=P
 spans = data.spans(chunk)
 st.html(highlight.STYLE)
 st.html(highlight.legend(["country", "person", "org", "place", "theme"] + (["keyword"] if keyword else [])))
-for row in chunk.itertuples(index=False):
-    mine = spans[(spans["article_id"] == row.article_id) & (spans["sent_idx"] == row.sent_idx)]
-    marks = highlight.spans_from_frame(mine) + [
-        (s + row.start, e + row.start, k, lab) for s, e, k, lab in highlight.keyword_spans(row.text, keyword)
-    ]
-    date = "undated" if row.published is None or str(row.published) == "NaT" else f"{row.published:%Y-%m-%d}"
-    chips = highlight.theme_chips((t, theme_name(t)) for t in row.themes.split(", ") if t)
-    st.html(highlight.excerpt_card(row.text, marks, offset=row.start, meta=f"{row.title} · {date}", chips_html=chips))
-    st.page_link("pages/article.py", label="Open article", icon=":material/arrow_forward:",
-                 query_params=links_params(f, article=row.article_id))
+# One card per article: its title and link once, its sentences below, each linking to itself in the article.
+for article_id, part in highlight.group_by_article(chunk):
+    items = []
+    for row in part.itertuples(index=False):
+        mine = spans[(spans["article_id"] == row.article_id) & (spans["sent_idx"] == row.sent_idx)]
+        marks = highlight.spans_from_frame(mine) + [
+            (s + row.start, e + row.start, k, lab) for s, e, k, lab in highlight.keyword_spans(row.text, keyword)
+        ]
+        chips = highlight.theme_chips((t, theme_name(t)) for t in row.themes.split(", ") if t)
+        items.append(highlight.Excerpt(text=row.text, spans=tuple(marks), offset=int(row.start), chips_html=chips,
+                                       url=article_url(f, row.article_id, sent_idx=int(row.sent_idx))))
+    first = part.iloc[0]
+    date = "undated" if str(first["published"]) in ("NaT", "None") else f"{first['published']:%Y-%m-%d}"
+    meta = " · ".join(x for x in (str(first["source"] or ""), date) if x)
+    st.html(highlight.excerpt_group(str(first["title"] or "(untitled)"), meta, items, url=article_url(f, article_id)))
 if n_rows > data.CSV_CAP:
     st.caption(f"The CSV download holds the first {data.CSV_CAP:,} of these {n_rows:,} sentences. Narrow the "
                "filters for the rest, or export every table with `python -m geolens export DIR`.")

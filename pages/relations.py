@@ -67,10 +67,10 @@ def _open_pair_from_table() -> None:
         st.session_state["rel_pair_page"] = 1
 
 
-st.plotly_chart(charts.network(edges, names=names, color_by=color_by), key="rel_network",
+st.plotly_chart(charts.network(edges, names=names, color_by=color_by, max_drawn=max_edges), key="rel_network",
                 on_select=_open_pair_from_chart, selection_mode="points")
 colour_text = ("the balance of cooperation against conflict in the sentences that state an interaction "
-               "(green: cooperation, red: conflict)" if color_by == "balance"
+               "(blue: cooperation, grey: balanced, red: conflict)" if color_by == "balance"
                else "the theme most of those sentences carry")
 st.caption(f"Links between {counted} in one sentence. Edge width = number of such sentences; edge colour = "
            f"{colour_text}; node colour = continent. Click a link's middle, or a row below, to read its sentences.")

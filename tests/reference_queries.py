@@ -463,7 +463,8 @@ def excerpt_keys(c: Corpus, f: Filters, *, keyword: str = "") -> pd.DataFrame:
         want = np.unique(sc.loc[sc["country"].isin(f.countries), "k"].to_numpy())
     if f.themes:
         kt = np.unique(st.loc[st["theme"].isin(f.themes), "k"].to_numpy())
-        want = kt if want is None else np.intersect1d(want, kt)
+        # 0.1 intersected the two (a sentence had to carry both); issue 13 made it either, in articles with both.
+        want = kt if want is None else np.union1d(want, kt)
     if want is None:
         want = np.union1d(sc["k"].to_numpy(), st["k"].to_numpy())
     pos = c.sent_index.get_indexer(want)

@@ -219,10 +219,12 @@ def test_co_mentions_empty_selection_gives_typed_empty_frame(corpus):
     assert df.empty and "example" in df.columns
 
 
-def test_excerpts_under_country_and_theme_are_the_sentences_with_both(corpus):
+def test_excerpts_under_country_and_theme_are_the_sentences_with_either_in_articles_with_both(corpus):
     df = agg.excerpts(corpus, Filters(countries=("CHN",), themes=("economic_security",)))
-    assert list(df["text"]) == ["Beijing has weaponized supply chains."]
-    assert df.iloc[0]["countries"] == "CHN" and df.iloc[0]["themes"] == "economic_security"
+    # a1 names China in its first sentence and the coercion in its second: both are evidence; a2 (China, no
+    # economic security) is not selected at all.
+    assert list(df["text"]) == ["Japan warns China.", "Beijing has weaponized supply chains."]
+    assert df.iloc[1]["countries"] == "CHN" and df.iloc[1]["themes"] == "economic_security"
 
 
 def test_excerpts_keyword_search_is_case_insensitive(corpus):

@@ -110,7 +110,7 @@ def test_every_page_renders_content_on_sample(open_app, sample_db_path, page):
         assert "Japan&#x27;s Security Awakening" in shown  # the title, escaped
         assert "<mark" in shown
     elif page == "excerpts":
-        assert "sentences" in shown and "gl-card" in shown
+        assert "sentences" in shown and "gl-group" in shown
     else:
         assert charts(at), f"{page} shows no chart"
 
@@ -129,9 +129,9 @@ def test_excerpts_show_beijing_sentence_under_china_and_economic_security(open_a
     expected = agg.excerpts(Store(sample_db_path), Filters(countries=("CHN",), themes=("economic_security",)),
                             limit=10_000)
     assert f"**{len(expected)} sentences**" in shown and "Beijing has weaponized" in " ".join(expected["text"])
-    # Every excerpt card names China and carries the economic-security chip.
-    cards = [h.value for h in at.get("html") if h.value.startswith('<div class="gl-card">')]
-    assert cards and all("Economic security" in c for c in cards)
+    # One card per article, the title once; every card has a sentence with the economic-security chip.
+    cards = [h.value for h in at.get("html") if h.value.startswith('<div class="gl-group">')]
+    assert cards and all("Economic security" in c and c.count("gl-group-title") == 1 for c in cards)
 
 
 def test_excerpt_keyword_search_narrows_and_highlights(open_app, sample_db_path):
@@ -301,7 +301,7 @@ def test_every_page_renders_on_corpus(open_app, corpus_db_path, page):
     if page == "overview":
         assert int(metric(at, "Articles").replace(",", "")) >= 290
     if page == "excerpts":
-        assert "gl-card" in texts(at)
+        assert "gl-group" in texts(at)
         assert at.get("pagination")
 
 
@@ -316,9 +316,10 @@ def test_filtering_by_japan_leaves_only_articles_that_mention_japan(open_app, co
     at.switch_page("pages/overview.py").run()
     assert metric(at, "Articles") == f"{len(expected):,}"
     at.switch_page("pages/excerpts.py").run()
-    cards = [h.value for h in at.get("html") if h.value.startswith('<div class="gl-card">')]
+    cards = [h.value for h in at.get("html") if h.value.startswith('<div class="gl-group">')]
+    sentences = [li for c in cards for li in c.split("<li>")[1:]]
     # Every excerpt highlights a mention resolved to Japan (a name, a demonym, Tokyo, a leader...).
-    assert cards and all(re.search(r'<mark class="gl-\w+"[^>]*title="[^"]*\(JPN\)"', c) for c in cards)
+    assert sentences and all(re.search(r'<mark class="gl-\w+"[^>]*title="[^"]*\(JPN\)"', li) for li in sentences)
 
 
 @pytest.mark.slow
