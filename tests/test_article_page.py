@@ -86,7 +86,7 @@ def plain(fragment: str) -> str:
 
 
 def text_html(at: AppTest) -> str:
-    [body] = [b for b in htmls(at) if '<div class="gl-article-box">' in b]
+    [body] = [b for b in htmls(at) if '<div class="gl-text">' in b]
     return body
 
 
