@@ -1,7 +1,7 @@
 """Train and cross-validate the learned theme layer (data/theme_model.json) on labelled articles.
 
 usage: python -m geolens.theme_training [GOLD.jsonl ...] [--folds 5] [--write data/theme_model.json]
-                                       [--baseline-taxonomy OLD.yaml]
+                                       [--baseline-taxonomy OLD.yaml ...]
 
 With no files it reads ../shared/eval/themes_train.jsonl, themes_security_train.jsonl and themes_dev.jsonl.
 It prints nested cross-validated figures (the decision threshold of each fold is chosen by an inner
@@ -60,18 +60,25 @@ def read_gold(paths: list[Path]) -> list[dict]:
     return rows
 
 
-def collect_examples(rows: list[dict], taxonomy_path: Path | None = None) -> list[Example]:
-    """Run the shipped pipeline (without the learned layer) and keep what the model reads of each article."""
+def parse_docs(rows: list[dict]):
+    """Parse the labelled texts once with the shipped pipeline; returns (nlp, docs) for collect_examples."""
     from geolens.nlp import build_pipeline
-    from geolens.themes import ThemeTagger, load_taxonomy
 
     nlp = build_pipeline()
+    with nlp.select_pipes(disable=["geolens_countries", "geolens_themes"]):
+        return nlp, list(nlp.pipe((r["text"] for r in rows), batch_size=16))
+
+
+def collect_examples(rows: list[dict], taxonomy_path: Path | None = None, parsed=None) -> list[Example]:
+    """Run the cue matcher of a taxonomy (without the learned layer) and keep what the model reads of each article."""
+    from geolens.themes import ThemeTagger, load_taxonomy
+
+    nlp, docs = parsed if parsed is not None else parse_docs(rows)
     tagger = ThemeTagger(nlp, taxonomy=load_taxonomy(taxonomy_path), use_model=False)
     out = []
-    with nlp.select_pipes(disable=["geolens_countries", "geolens_themes"]):
-        for r, doc in zip(rows, nlp.pipe((r["text"] for r in rows), batch_size=16), strict=True):
-            feats, lemmas = tagger.evidence(doc)
-            out.append(Example(r["id"], r["group"], frozenset(r["themes"]), feats, dict(lemmas)))
+    for r, doc in zip(rows, docs, strict=True):
+        feats, lemmas = tagger.evidence(doc)
+        out.append(Example(r["id"], r["group"], frozenset(r["themes"]), feats, dict(lemmas)))
     return out
 
 
@@ -249,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("gold", nargs="*", type=Path, default=[EVAL_DIR / g for g in DEFAULT_GOLD])
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--write", type=Path, default=None, help="train on all files and write the model here")
-    ap.add_argument("--baseline-taxonomy", type=Path, default=None,
-                    help="also score the sentence rule of another taxonomy file (e.g. the previous release's)")
+    ap.add_argument("--baseline-taxonomy", type=Path, action="append", default=[],
+                    help="also score another taxonomy file (e.g. the previous release's) in the same run: its sentence "
+                         "rule and its learned layer under the same nested cross-validation; may be repeated")
     args = ap.parse_args(argv)
     missing = [str(p) for p in args.gold if not p.exists()]
     if missing:
@@ -261,12 +269,16 @@ def main(argv: list[str] | None = None) -> int:
 
     themes = load_taxonomy().ids
     rows = read_gold(args.gold)
-    if args.baseline_taxonomy:
-        before = collect_examples(rows, args.baseline_taxonomy)
+    parsed = parse_docs(rows)
+    for old in args.baseline_taxonomy:
+        before = collect_examples(rows, old, parsed)
         rule = [{t for t, f in ex.features.items() if f.rule_assigned} for ex in before]
-        print(report(before, rule, f"Baseline: the sentence rule of {args.baseline_taxonomy}"))
+        print(report(before, rule, f"Baseline: the sentence rule of {old}"))
         print()
-    examples = collect_examples(rows)
+        print(report(before, cross_validate(before, themes, args.folds),
+                     f"Baseline: the cues of {old} + learned layer, nested {args.folds}-fold CV"))
+        print()
+    examples = collect_examples(rows, None, parsed)
     baseline = [{t for t, f in ex.features.items() if f.rule_assigned} for ex in examples]
     print(report(examples, baseline, "The sentence rule alone on the current cues (same run)"))
     print()

@@ -420,6 +420,34 @@ def test_themes_pattern_hits_are_labelled_with_the_words_that_matched(assign_nlp
 
 
 @pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Vice President Harris spoke today to President Herzog of Israel about the hostages.", "spoke today to president"),
+        ("President Biden welcomed Prime Minister Meloni of Italy to the White House on Friday.", "welcomed prime"),
+        ("Sullivan spoke separately today with Prime Minister Pashinyan of Armenia.", "spoke separately today with prime"),
+    ],
+)
+def test_themes_calls_and_visits_of_foreign_leaders_are_diplomacy_cues(assign_nlp, text, words):
+    doc = assign_nlp(text)
+    labels = {h.cue.lower() for h in doc._.theme_hits if h.theme == "diplomacy"}
+    assert any(label.startswith(words) for label in labels), labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senator spoke to reporters about the budget after the vote.",
+        "The museum welcomed more visitors this summer than ever before.",
+        "The coach talked with the team captain before the final.",
+    ],
+)
+def test_themes_talking_to_the_press_or_welcoming_visitors_is_no_diplomacy(assign_nlp, text):
+    doc = assign_nlp(text)
+    assert not [h.cue for h in doc._.theme_hits if h.theme == "diplomacy"]
+    assert "diplomacy" not in {t.theme for t in doc._.article_themes if t.assigned}
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The president of the company resigned after the merger. The board named a successor.",
