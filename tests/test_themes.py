@@ -443,8 +443,8 @@ def test_themes_calls_and_visits_of_foreign_leaders_are_diplomacy_cues(assign_nl
 )
 def test_themes_talking_to_the_press_or_welcoming_visitors_is_no_diplomacy(assign_nlp, text):
     doc = assign_nlp(text)
-    assert not [h.cue for h in doc._.theme_hits if h.theme == "diplomacy"]
-    assert "diplomacy" not in {t.theme for t in doc._.article_themes if t.assigned}
+    diplomacy = [t for t in doc._.article_themes if t.theme == "diplomacy"]
+    assert not diplomacy or (diplomacy[0].score == 0 and not diplomacy[0].assigned), diplomacy
 
 
 @pytest.mark.parametrize(
