@@ -374,7 +374,7 @@ def render_analysis(tables: ArticleTables) -> None:
             st.caption("No country is mentioned.")
         else:
             st.dataframe(countries, hide_index=True, width="stretch", key=_k("countries", tables.article_id),
-                         column_config=COUNTRY_COLUMNS)
+                         column_config=COUNTRY_COLUMNS, column_order=["name", "country", "mentions", "surfaces"])
         others = entities_frame(tables)
         if not others.empty:
             with st.expander(f"People, organisations and places ({len(others)})"):
