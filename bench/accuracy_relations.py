@@ -7,7 +7,9 @@ baseline (the first class whose words appear, applied to every pair) runs in the
 country mentions. `--speed N` also times the pipeline on N Wikinews articles with and without the component
 (alternating rounds, same process).
 
-usage: python bench/accuracy_relations.py [GOLD.jsonl] [--folds 5] [--seed 0] [--out PRED.jsonl] [--speed N]
+usage: python bench/accuracy_relations.py [GOLD.jsonl] [--set A|B] [--folds 5] [--seed 0] [--out PRED.jsonl]
+       [--speed N] [--rounds 3]
+(--set keeps the rows of one set of a file that has them: bench/relations_selfcheck.jsonl)
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="write the component's predictions (default settings) as annotate would")
+    ap.add_argument("--set", dest="subset", help="only the rows whose 'set' is this (bench/relations_selfcheck.jsonl)")
     ap.add_argument("--speed", type=int, default=0, help="also time N corpus articles with and without the component")
     ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
@@ -82,6 +85,8 @@ def main() -> int:
     from geolens.relation_training import scores as pair_scores
 
     gold = [json.loads(line) for line in Path(a.gold).read_text(encoding="utf-8").splitlines() if line.strip()]
+    if a.subset:
+        gold = [g for g in gold if g.get("set") == a.subset]
     nlp = build_pipeline()
     tagger = nlp.get_pipe("geolens_relations")
     docs = list(nlp.pipe([g["text"] for g in gold]))
