@@ -165,8 +165,8 @@ def test_relations_page_opens_a_pair_with_its_sentences_by_class(tmp_path, nlp, 
 
 def test_article_page_lists_the_relations(tmp_path, nlp, monkeypatch):
     at = _open_page(tmp_path, nlp, monkeypatch, ARTICLE, "article")
-    shown = "\n".join(df.value.to_string() for df in at.dataframe)
-    assert "verbal conflict" in shown and "material conflict" in shown
+    shown = "\n".join(h.value for h in at.get("html"))  # the page's relations table is HTML (wrapping cells)
+    assert "verbal conflict" in shown and "material conflict" in shown and "condemned" in shown
 
 
 def test_relations_page_shows_article_markup_as_plain_text(tmp_path, nlp, monkeypatch):
