@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,10 @@ BODY = (
     "Japan and South Korea agreed on Tuesday to deepen their security cooperation after a series of North Korean "
     "missile tests. The defence ministers said the two countries would share more intelligence and hold joint "
     "drills with the United States later this year, while China warned against what it called bloc politics."
+)
+OTHER = (
+    "Germany and France agreed on Thursday to build a joint tank, officials in Berlin said. The two governments "
+    "will share the cost of the programme, and Poland may join the project later, the defence ministers said."
 )
 
 pytestmark = [
@@ -158,3 +163,37 @@ def test_browser_two_sessions_upload_at_once_and_a_third_sees_both(server, brows
     finally:
         for ctx, _ in sessions:
             ctx.close()
+
+
+def paste_text(page, text: str) -> None:
+    """Paste an article on the Paste text tab and press Analyse, as a user would."""
+    page.get_by_role("tab", name="Paste text").click()
+    page.get_by_label(re.compile(r"^Article text")).fill(text)
+    page.get_by_role("button", name="Analyse text").click()
+
+
+def test_browser_second_input_is_reviewed_and_a_stored_one_shows_its_stored_fields(server, browser):
+    base, _ = server
+    ctx, page = open_upload(browser, base)
+    title = page.get_by_label("Title", exact=True)
+    try:
+        paste_text(page, "Harbour talks in Busan\n" + BODY)
+        page.get_by_text("Text, with mentions highlighted").wait_for()
+        title.fill("Harbour talks, edited")
+        title.press("Enter")
+        page.get_by_role("button", name="Save to the database").click()
+        page.get_by_text("Saved. It is now on every page").wait_for()
+
+        paste_text(page, "Tank deal in Berlin\n" + OTHER)
+        page.get_by_role("button", name="Save to the database").wait_for()
+        assert title.input_value() == "Tank deal in Berlin" and title.is_enabled()
+
+        paste_text(page, "Harbour talks in Busan\n" + BODY)  # the same text again: already stored
+        page.get_by_text("This article is already stored").wait_for()
+        page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"Title\"]')]"
+                               ".some(e => e.value === 'Harbour talks, edited')")
+        assert title.input_value() == "Harbour talks, edited" and title.is_disabled()
+        assert page.get_by_role("button", name="Save to the database").count() == 0
+        assert page.get_by_role("link", name="Open the stored article").count() == 1
+    finally:
+        ctx.close()
