@@ -32,7 +32,7 @@ def _selection(f: Filters) -> tuple[str, dict]:
         conds.append("a IN (SELECT a FROM facts_article_country WHERE country IN (SELECT unnest($countries)))")
         params["countries"] = list(f.countries)
     if f.themes:
-        conds.append("a IN (SELECT a FROM article_themes WHERE assigned AND theme IN (SELECT unnest($themes)))")
+        conds.append("a IN (SELECT a FROM facts_article_theme WHERE theme IN (SELECT unnest($themes)))")
         params["themes"] = list(f.themes)
     if f.entities:
         conds.append("a IN (SELECT a FROM facts_entity WHERE entity IN (SELECT unnest($entities)))")
@@ -51,7 +51,8 @@ def _selection(f: Filters) -> tuple[str, dict]:
                      "contains(lower(coalesce(title, '') || chr(10) || coalesce(text, '')), $text))")
         params["text"] = f.text.strip().lower()
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
-    return f"SELECT a, article_id, published, added_at, source, n_sentences FROM facts_article{where}", params
+    return (f"SELECT a, article_id, published, added_at, source, n_sentences, n_excerpts FROM facts_article{where}",
+            params)
 
 
 def _with_selection(f: Filters, body: str, **extra) -> tuple[str, dict]:
@@ -68,6 +69,14 @@ def _measure(measure: str, alias: str = "ac") -> str:
         measure, f"({alias}.named + {alias}.attributed)")
 
 
+def _total_columns(measure: str) -> tuple[str, str]:
+    """The totals_country columns of articles and mentions under `measure`."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {MEASURES}")
+    return {"named": ("art_named", "men_named"), "attributed": ("art_attributed", "men_attributed")}.get(
+        measure, ("art_all", "(men_named + men_attributed)"))
+
+
 def _sentence_measure(measure: str, alias: str) -> str:
     """The flag of facts_sentence_country / facts_sentence_pair rows that count under `measure`."""
     if measure not in MEASURES:
@@ -76,7 +85,8 @@ def _sentence_measure(measure: str, alias: str) -> str:
 
 
 def _assigned_clause(f: Filters, alias: str = "t") -> str:
-    return f"{alias}.assigned" + (f" AND {alias}.theme IN (SELECT unnest($themes))" if f.themes else "")
+    """The condition on facts_article_theme rows (assigned themes only) under the theme filter."""
+    return f"{alias}.theme IN (SELECT unnest($themes))" if f.themes else "true"
 
 
 def _strings(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
@@ -95,10 +105,10 @@ def _ints(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
 def filter_options(store: Store) -> dict:
     """What the filter widgets offer: countries (most articles first), themes, sources and the date span."""
     countries, present, sources, span = store.read_many([
-        ("SELECT country FROM facts_article_country GROUP BY country ORDER BY count(*) DESC, country", None),
-        ("SELECT DISTINCT theme FROM article_themes WHERE theme IS NOT NULL", None),
-        ("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL AND source <> '' ORDER BY source", None),
-        ("SELECT min(published) AS lo, max(published) AS hi FROM articles", None),
+        ("SELECT country FROM totals_country ORDER BY art_all DESC, country", None),
+        ("SELECT theme FROM totals_theme", None),
+        ("SELECT DISTINCT source FROM facts_article WHERE source IS NOT NULL AND source <> '' ORDER BY source", None),
+        ("SELECT min(published) AS lo, max(published) AS hi FROM facts_article", None),
     ])
     catalog = theme_ids()
     extra = sorted(t for t in present["theme"].astype(str) if t not in catalog)
@@ -112,14 +122,23 @@ def summary(store: Store, f: Filters, *, measure: str = "all") -> pd.DataFrame:
     """One row of headline figures: articles, sentences, mentions, countries, themes, first and last date and
     undated articles (mentions and countries counted under `measure`)."""
     m = _measure(measure)
+    if not f.active():  # the whole database: read the totals a write keeps, not millions of facts
+        art, men = _total_columns(measure)
+        out = store.read(f"""
+            SELECT count(*) AS articles, coalesce(sum(n_sentences), 0) AS sentences,
+                   (SELECT coalesce(sum({men}), 0) FROM totals_country WHERE {art} > 0) AS mentions,
+                   (SELECT count(*) FROM totals_country WHERE {art} > 0) AS countries,
+                   (SELECT count(*) FROM totals_theme) AS themes,
+                   min(published) AS first, max(published) AS last, count(*) - count(published) AS undated
+            FROM facts_article""")
+        return _ints(out, "articles", "sentences", "mentions", "countries", "themes", "undated")
     sql, params = _with_selection(f, f"""
         , ac AS (SELECT ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (a) WHERE {m} > 0)
         SELECT (SELECT count(*) FROM sel) AS articles,
                (SELECT coalesce(sum(n_sentences), 0) FROM sel) AS sentences,
                (SELECT coalesce(sum(n), 0) FROM ac) AS mentions,
                (SELECT count(DISTINCT country) FROM ac) AS countries,
-               (SELECT count(DISTINCT t.theme) FROM article_themes t JOIN sel USING (a) WHERE t.assigned)
-                   AS themes,
+               (SELECT count(DISTINCT t.theme) FROM facts_article_theme t JOIN sel USING (a)) AS themes,
                (SELECT min(published) FROM sel) AS first,
                (SELECT max(published) FROM sel) AS last,
                (SELECT count(*) - count(published) FROM sel) AS undated""")
@@ -132,11 +151,18 @@ def country_counts(store: Store, f: Filters, *, measure: str = "all", limit: int
     of one measure: "named" (name, demonym, capital as the state), "attributed" (places, people, organisations)
     or "all"."""
     m = _measure(measure)
-    sql, params = _with_selection(f, f"""
-        SELECT ac.country, count(*) AS articles, sum({m}) AS mentions
-        FROM facts_article_country ac JOIN sel USING (a) WHERE {m} > 0
-        GROUP BY ac.country ORDER BY articles DESC, mentions DESC, ac.country
-        {'LIMIT $limit' if limit else ''}""", **({"limit": limit} if limit else {}))
+    page = {"limit": limit} if limit else {}
+    if not f.active():
+        art, men = _total_columns(measure)
+        sql, params = f"""
+            SELECT country, {art} AS articles, {men} AS mentions FROM totals_country WHERE {art} > 0
+            ORDER BY articles DESC, mentions DESC, country {'LIMIT $limit' if limit else ''}""", page
+    else:
+        sql, params = _with_selection(f, f"""
+            SELECT ac.country, count(*) AS articles, sum({m}) AS mentions
+            FROM facts_article_country ac JOIN sel USING (a) WHERE {m} > 0
+            GROUP BY ac.country ORDER BY articles DESC, mentions DESC, ac.country
+            {'LIMIT $limit' if limit else ''}""", **page)
     out = _ints(_strings(store.read(sql, params), "country"), "articles", "mentions")
     out.insert(1, "name", out["country"].map(country_name).astype("string"))
     out.insert(2, "continent", out["country"].map(country_continent).astype("string"))
@@ -145,10 +171,19 @@ def country_counts(store: Store, f: Filters, *, measure: str = "all", limit: int
 
 def theme_counts(store: Store, f: Filters) -> pd.DataFrame:
     """Per theme assigned in the selected articles: articles, share of the selection, cue hits, mean confidence."""
+    if not f.active():
+        out = store.read("""
+            SELECT theme, articles, cues, confidence_sum / nullif(confidence_n, 0) AS confidence,
+                   articles / (SELECT count(*) FROM facts_article) AS share
+            FROM totals_theme ORDER BY articles DESC, theme""")
+        out = _ints(_strings(out, "theme"), "articles", "cues")
+        out["share"] = out["share"].astype("float64")
+        out.insert(1, "name", out["theme"].map(theme_name).astype("string"))
+        return out[["theme", "name", "articles", "cues", "confidence", "share"]]
     sql, params = _with_selection(f, f"""
         SELECT t.theme, count(*) AS articles, sum(t.n_cues) AS cues, avg(t.confidence) AS confidence,
                count(*) / (SELECT count(*) FROM sel) AS share
-        FROM article_themes t JOIN sel USING (a) WHERE {_assigned_clause(f)}
+        FROM facts_article_theme t JOIN sel USING (a) WHERE {_assigned_clause(f)}
         GROUP BY t.theme ORDER BY articles DESC, t.theme""")
     out = _ints(_strings(store.read(sql, params), "theme"), "articles", "cues")
     out["share"] = out["share"].astype("float64")
@@ -159,19 +194,31 @@ def theme_counts(store: Store, f: Filters) -> pd.DataFrame:
 def theme_country_matrix(store: Store, f: Filters, *, top: int = 12, measure: str = "all") -> pd.DataFrame:
     """Articles per (country, theme) for the `top` countries of the selection (countries under `measure`)."""
     m = _measure(measure)
-    sql, params = _with_selection(f, f"""
+    if not f.active():
+        art, men = _total_columns(measure)
+        sql, params = f"""
+            WITH top_c AS (SELECT country, row_number() OVER (ORDER BY {art} DESC, {men} DESC, country) AS o
+                           FROM totals_country WHERE {art} > 0 ORDER BY o LIMIT $top)
+            SELECT ct.country, ct.theme, ct.{art} AS articles FROM totals_country_theme ct JOIN top_c USING (country)
+            WHERE ct.{art} > 0 ORDER BY top_c.o, ct.theme""", {"top": top}
+    else:
+        sql, params = _matrix_sql(f, m, top)
+    out = _ints(_strings(store.read(sql, params), "country", "theme"), "articles")
+    out["country_name"] = out["country"].map(country_name).astype("string")
+    out["theme_name"] = out["theme"].map(theme_name).astype("string")
+    return out
+
+
+def _matrix_sql(f: Filters, m: str, top: int) -> tuple[str, dict]:
+    return _with_selection(f, f"""
         , ac AS (SELECT ac.a, ac.country, {m} AS n FROM facts_article_country ac JOIN sel USING (a)
                  WHERE {m} > 0)
         , top_c AS (SELECT country, row_number() OVER (ORDER BY count(*) DESC, sum(n) DESC, country) AS o
                     FROM ac GROUP BY country ORDER BY o LIMIT $top)
         SELECT ac.country, t.theme, count(*) AS articles
         FROM ac JOIN top_c USING (country)
-        JOIN article_themes t ON t.a = ac.a AND {_assigned_clause(f)}
+        JOIN facts_article_theme t ON t.a = ac.a AND {_assigned_clause(f)}
         GROUP BY ac.country, t.theme, top_c.o ORDER BY top_c.o, t.theme""", top=top)
-    out = _ints(_strings(store.read(sql, params), "country", "theme"), "articles")
-    out["country_name"] = out["country"].map(country_name).astype("string")
-    out["theme_name"] = out["theme"].map(theme_name).astype("string")
-    return out
 
 
 def _newest(f: Filters, limit: int) -> tuple[str, dict]:
@@ -218,7 +265,7 @@ def theme_volume(store: Store, f: Filters, *, freq: str = "month") -> pd.DataFra
         raise ValueError(f"freq must be one of {sorted(FREQS)}")
     sql, params = _with_selection(f, f"""
         SELECT date_trunc('{freq}', sel.published) AS period, t.theme, count(*) AS articles
-        FROM article_themes t JOIN sel USING (a)
+        FROM facts_article_theme t JOIN sel USING (a)
         WHERE {_assigned_clause(f)} AND sel.published IS NOT NULL
         GROUP BY ALL ORDER BY period, t.theme""")
     out = _ints(_strings(store.read(sql, params), "theme"), "articles")
@@ -231,7 +278,7 @@ def top_cues(store: Store, f: Filters, *, per_theme: int = 6, themes: int = 6) -
     """The cue words that most often triggered each of the selection's top themes."""
     sql, params = _with_selection(f, f"""
         , top_t AS (SELECT t.theme, row_number() OVER (ORDER BY count(*) DESC, t.theme) AS o
-                    FROM article_themes t JOIN sel USING (a) WHERE {_assigned_clause(f)}
+                    FROM facts_article_theme t JOIN sel USING (a) WHERE {_assigned_clause(f)}
                     GROUP BY t.theme ORDER BY o LIMIT $n_themes)
         , hits AS (SELECT c.theme, c.cue, sum(c.hits) AS hits, count(*) AS articles, any_value(top_t.o) AS o
                    FROM facts_cue c JOIN sel USING (a) JOIN top_t USING (theme) GROUP BY c.theme, c.cue)
@@ -354,8 +401,19 @@ def _excerpt_rows(f: Filters, keyword: str, floor: int = 0) -> tuple[str, dict]:
 _EXCERPT_ORDER = "ORDER BY published DESC NULLS LAST, a, sent_idx"
 
 
+def _by_article_counts(f: Filters, keyword: str) -> bool:
+    """True when the excerpts are every excerpt of the selected articles, so the per-article counts kept in
+    facts_article (n_excerpts) answer totals and paging without touching a sentence."""
+    return not (f.countries or f.themes or f.text.strip() or keyword.strip())
+
+
 def excerpt_totals(store: Store, f: Filters, *, keyword: str = "", floor: int = 0) -> tuple[int, int]:
     """How many sentences the filters and keyword select (see excerpt_keys), and from how many articles."""
+    if _by_article_counts(f, keyword):
+        sql, params = _with_selection(f, "SELECT coalesce(sum(n_excerpts), 0) AS n, "
+                                         "count(*) FILTER (WHERE n_excerpts > 0) AS articles FROM sel")
+        row = store.read(sql, params).iloc[0]
+        return int(row["n"]), int(row["articles"])
     head, params = _excerpt_rows(f, keyword, floor)
     row = store.read(head + "\nSELECT count(*) AS n, count(DISTINCT a) AS articles FROM rows", params).iloc[0]
     return int(row["n"]), int(row["articles"])
@@ -366,6 +424,8 @@ def excerpt_keys(store: Store, f: Filters, *, keyword: str = "", offset: int = 0
     """The sentences behind the filters as (article_id, sent_idx), newest article first, in text order;
     `offset` and `limit` page through them; with `floor` (see keyword_floor) a keyword reads only articles
     numbered from it on."""
+    if _by_article_counts(f, keyword) and limit is not None:
+        return _excerpt_page_by_article(store, f, offset, limit)
     head, params = _excerpt_rows(f, keyword, floor)
     page = ""
     if limit is not None:
@@ -375,6 +435,29 @@ def excerpt_keys(store: Store, f: Filters, *, keyword: str = "", offset: int = 0
         , page AS (SELECT a, sent_idx, published FROM rows {_EXCERPT_ORDER}{page})
         SELECT fa.article_id, page.sent_idx FROM page JOIN facts_article fa USING (a)
         ORDER BY page.published DESC NULLS LAST, page.a, page.sent_idx""", params)
+    out["article_id"] = out["article_id"].astype("string")
+    out["sent_idx"] = out["sent_idx"].astype("int64")
+    return out
+
+
+def _excerpt_page_by_article(store: Store, f: Filters, offset: int, limit: int) -> pd.DataFrame:
+    """A page of excerpts found by walking the selected articles newest first and summing their excerpt counts:
+    only the articles that hold the page are opened, whatever the size of the selection."""
+    sql, params = _with_selection(f, f"""
+        , ordered AS (SELECT a, published, n_excerpts,
+                             sum(n_excerpts) OVER (ORDER BY published DESC NULLS LAST, a
+                                                   ROWS UNBOUNDED PRECEDING) AS upto
+                      FROM sel WHERE n_excerpts > 0)
+        , pick AS MATERIALIZED (SELECT a, published, upto - n_excerpts AS before FROM ordered
+                                WHERE upto > $offset AND upto - n_excerpts < $offset + $limit)
+        , keys AS (SELECT a, sent_idx FROM facts_sentence_country WHERE a IN (SELECT a FROM pick)
+                   UNION SELECT a, sent_idx FROM facts_sentence_theme WHERE a IN (SELECT a FROM pick))
+        , rows AS (SELECT k.a, k.sent_idx, pick.published, pick.before FROM keys k JOIN pick USING (a))
+        SELECT fa.article_id, r.sent_idx FROM rows r JOIN facts_article fa USING (a)
+        {_EXCERPT_ORDER.replace("published", "r.published").replace(", a,", ", r.a,").replace("sent_idx", "r.sent_idx")}
+        LIMIT $limit OFFSET $offset - (SELECT coalesce(min(before), 0) FROM pick)""",
+        offset=int(offset), limit=int(limit))
+    out = store.read(sql, params)
     out["article_id"] = out["article_id"].astype("string")
     out["sent_idx"] = out["sent_idx"].astype("int64")
     return out
@@ -484,7 +567,7 @@ def period_counts(store: Store, f: Filters, *, by: str, freq: str = "month", top
         m = _measure(measure)
         rows = f"SELECT ac.a, ac.country AS key FROM facts_article_country ac JOIN sel USING (a) WHERE {m} > 0"
     elif by == "theme":
-        rows = f"SELECT t.a, t.theme AS key FROM article_themes t JOIN sel USING (a) WHERE {_assigned_clause(f)}"
+        rows = f"SELECT t.a, t.theme AS key FROM facts_article_theme t JOIN sel USING (a) WHERE {_assigned_clause(f)}"
     else:
         raise ValueError("by must be country or theme")
     sql, params = _with_selection(f, f"""
@@ -507,7 +590,7 @@ def entity_counts(store: Store, f: Filters, *, limit: int = 15) -> pd.DataFrame:
         , top_e AS (SELECT kind, entity, mode(country) AS country, count(*) AS articles, sum(mentions) AS mentions
                     FROM e GROUP BY kind, entity ORDER BY articles DESC, mentions DESC, entity LIMIT $limit)
         , th AS (SELECT e.kind, e.entity, t.theme, count(*) AS n
-                 FROM e JOIN top_e USING (kind, entity) JOIN article_themes t ON t.a = e.a AND t.assigned
+                 FROM e JOIN top_e USING (kind, entity) JOIN facts_article_theme t ON t.a = e.a
                  GROUP BY ALL)
         SELECT top_e.*, (SELECT list(theme ORDER BY n DESC, theme)[1:3] FROM th
                          WHERE th.kind = top_e.kind AND th.entity = top_e.entity) AS themes

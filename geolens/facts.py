@@ -15,7 +15,7 @@ inside the same transaction as the write, so a reader never sees tidy tables and
 
 from __future__ import annotations
 
-FACTS_VERSION = "2"  # bump when a fact table changes shape: open databases then rebuild them once
+FACTS_VERSION = "3"  # bump when a fact table changes shape: open databases then rebuild them once
 NUMBERED = ("articles", "sentences", "mentions", "themes", "article_themes")  # tidy tables with `a`
 
 # A mention names its country when it is the country itself or the demonym of its people; anything else with a
@@ -24,7 +24,8 @@ _NAMED = "(m.kind = 'country' OR m.via = 'demonym')"
 
 DDL = {
     "facts_article": "a BIGINT, article_id VARCHAR, published TIMESTAMP, added_at TIMESTAMP, source VARCHAR, "
-                     "n_sentences BIGINT",
+                     "n_sentences BIGINT, n_excerpts BIGINT",
+    "facts_article_theme": "a BIGINT, theme VARCHAR, n_cues BIGINT, confidence DOUBLE",
     "facts_article_country": "a BIGINT, country VARCHAR, named BIGINT, attributed BIGINT",
     "facts_sentence_country": "a BIGINT, sent_idx BIGINT, country VARCHAR, named BOOLEAN, attributed BOOLEAN",
     "facts_sentence_pair": "a BIGINT, sent_idx BIGINT, source VARCHAR, target VARCHAR, named BOOLEAN, "
@@ -36,10 +37,9 @@ DDL = {
 TABLES = tuple(DDL)
 
 _INSERTS = {
-    "facts_article": """
-        INSERT INTO facts_article
-        SELECT a.a, a.article_id, a.published, a.added_at, a.source, coalesce(s.n, 0)
-        FROM {articles} a LEFT JOIN (SELECT a, count(*) AS n FROM {sentences} GROUP BY a) s USING (a)""",
+    "facts_article_theme": """
+        INSERT INTO facts_article_theme
+        SELECT t.a, t.theme, t.n_cues, t.confidence FROM {article_themes} t WHERE t.assigned""",
     "facts_article_country": """
         INSERT INTO facts_article_country
         SELECT m.a, m.country, count(*) FILTER (WHERE {named}), count(*) FILTER (WHERE NOT {named})
@@ -67,13 +67,79 @@ _INSERTS = {
         SELECT m.a, m.kind, m.entity, mode(m.country), count(*)
         FROM {mentions} m WHERE m.kind IN ('person', 'org') AND m.entity IS NOT NULL AND m.entity <> ''
         GROUP BY m.a, m.kind, m.entity""",
+    # Last: it counts the excerpts (sentences naming a country or carrying a cue of an assigned theme).
+    "facts_article": """
+        INSERT INTO facts_article
+        SELECT a.a, a.article_id, a.published, a.added_at, a.source, coalesce(s.n, 0), coalesce(x.n, 0)
+        FROM {articles} a
+        LEFT JOIN (SELECT a, count(*) AS n FROM {sentences} GROUP BY a) s USING (a)
+        LEFT JOIN (SELECT a, count(*) AS n FROM (
+                       SELECT a, sent_idx FROM facts_sentence_country WHERE a IN (SELECT a FROM _touched)
+                       UNION SELECT a, sent_idx FROM facts_sentence_theme WHERE a IN (SELECT a FROM _touched))
+                   GROUP BY a) x USING (a)""",
+}
+
+# Totals over the whole database, for the view with no filter (every page's first view): one row per country,
+# theme, or country and theme. A write adds the contributions of the articles it stores and subtracts those of
+# the articles it replaces or deletes, so they stay exact without a rescan.
+TOTALS = {
+    "totals_country": "country VARCHAR PRIMARY KEY, art_named BIGINT, art_attributed BIGINT, art_all BIGINT, "
+                      "men_named BIGINT, men_attributed BIGINT",
+    "totals_theme": "theme VARCHAR PRIMARY KEY, articles BIGINT, cues BIGINT, confidence_sum DOUBLE, "
+                    "confidence_n BIGINT",
+    "totals_country_theme": "country VARCHAR, theme VARCHAR, art_named BIGINT, art_attributed BIGINT, "
+                            "art_all BIGINT, PRIMARY KEY (country, theme)",
+}
+_CONTRIBUTIONS = {
+    "totals_country": """
+        SELECT country, {s} * (named > 0)::BIGINT, {s} * (attributed > 0)::BIGINT, {s}, {s} * named,
+               {s} * attributed
+        FROM facts_article_country WHERE a IN (SELECT a FROM _touched)""",
+    "totals_theme": """
+        SELECT theme, {s}, {s} * coalesce(n_cues, 0), {s} * coalesce(confidence, 0),
+               {s} * (confidence IS NOT NULL)::BIGINT
+        FROM facts_article_theme WHERE a IN (SELECT a FROM _touched)""",
+    "totals_country_theme": """
+        SELECT ac.country, t.theme, {s} * (ac.named > 0)::BIGINT, {s} * (ac.attributed > 0)::BIGINT, {s}
+        FROM facts_article_country ac JOIN facts_article_theme t USING (a)
+        WHERE ac.a IN (SELECT a FROM _touched)""",
+}
+_TOTAL_KEYS = {"totals_country": ["country"], "totals_theme": ["theme"], "totals_country_theme": ["country", "theme"]}
+_TOTAL_VALUES = {
+    "totals_country": ["art_named", "art_attributed", "art_all", "men_named", "men_attributed"],
+    "totals_theme": ["articles", "cues", "confidence_sum", "confidence_n"],
+    "totals_country_theme": ["art_named", "art_attributed", "art_all"],
 }
 
 
 def create(con) -> None:
-    """Create the fact tables that are missing."""
-    for name, cols in DDL.items():
+    """Create the fact and total tables that are missing."""
+    for name, cols in (DDL | TOTALS).items():
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({cols})")
+
+
+def _collect(con, sign: int) -> None:
+    """Add the touched articles' contributions to the totals (sign +1) or take them away (sign -1) into _delta_*."""
+    for name, sql in _CONTRIBUTIONS.items():
+        con.execute(f"INSERT INTO _delta_{name} {sql.format(s=int(sign))}")
+
+
+def _apply(con) -> None:
+    """Fold the collected deltas into the totals and drop the rows that fell to zero."""
+    for name in TOTALS:
+        keys, values = _TOTAL_KEYS[name], _TOTAL_VALUES[name]
+        sums = ", ".join(f"sum({v})" for v in values)
+        updates = ", ".join(f"{v} = {name}.{v} + excluded.{v}" for v in values)
+        con.execute(f"INSERT INTO {name} SELECT {', '.join(keys)}, {sums} FROM _delta_{name} GROUP BY ALL "
+                    f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
+        zero = "articles" if name == "totals_theme" else "art_all"
+        con.execute(f"DELETE FROM {name} WHERE {zero} <= 0")
+        con.execute(f"DROP TABLE _delta_{name}")
+
+
+def _start_deltas(con) -> None:
+    for name in TOTALS:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _delta_{name} AS SELECT * FROM {name} LIMIT 0")
 
 
 def present(con) -> bool:
@@ -101,10 +167,14 @@ def refresh(con, numbers: list[int]) -> None:
     Articles that no longer exist lose their facts.
     """
     con.execute("CREATE OR REPLACE TEMP TABLE _touched AS SELECT unnest(?::BIGINT[]) AS a", [list(numbers)])
+    _start_deltas(con)
+    _collect(con, -1)  # what the touched articles counted for before this write
     for name in TABLES:
         con.execute(f"DELETE FROM {name} WHERE a IN (SELECT a FROM _touched)")
-    for name in TABLES:
-        con.execute(_INSERTS[name].format(named=_NAMED, **_scoped("_touched")))
+    for sql in _INSERTS.values():  # in dependency order: pairs after sentence countries, articles last
+        con.execute(sql.format(named=_NAMED, **_scoped("_touched")))
+    _collect(con, +1)
+    _apply(con)
     con.execute("DROP TABLE _touched")
 
 
@@ -113,6 +183,17 @@ def numbers_of(con, article_ids: list[str]) -> list[int]:
     rows = con.execute("SELECT a FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
                        [list(article_ids)]).fetchall()
     return [int(r[0]) for r in rows]
+
+
+def rebuild_totals(con) -> None:
+    """Compute the totals from the fact tables of every article (after the facts were written in bulk)."""
+    for name in TOTALS:
+        con.execute(f"DELETE FROM {name}")
+    con.execute("CREATE OR REPLACE TEMP TABLE _touched AS SELECT a FROM facts_article")
+    _start_deltas(con)
+    _collect(con, +1)
+    _apply(con)
+    con.execute("DROP TABLE _touched")
 
 
 def rebuild(con) -> None:
@@ -130,11 +211,12 @@ def rebuild(con) -> None:
     for name in NUMBERED[1:]:
         con.execute(f"UPDATE {name} SET a = x.a FROM articles x WHERE {name}.article_id = x.article_id "
                     f"AND {name}.a IS DISTINCT FROM x.a")
-    for name in TABLES:
+    for name in (*TABLES, *TOTALS):
         con.execute(f"DROP TABLE IF EXISTS {name}")
     create(con)
     con.execute("CREATE OR REPLACE TEMP TABLE _touched AS SELECT a FROM articles")
-    for name in TABLES:
-        con.execute(_INSERTS[name].format(named=_NAMED, **{t: t for t in NUMBERED}))
+    for sql in _INSERTS.values():
+        con.execute(sql.format(named=_NAMED, **{t: t for t in NUMBERED}))
     con.execute("DROP TABLE _touched")
+    rebuild_totals(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('facts_version', ?)", [FACTS_VERSION])
