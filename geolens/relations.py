@@ -198,6 +198,12 @@ def _actor_path(path: list[Token]) -> bool:
     return bool(path) and path[-1].dep_ in ("nsubj", "agent", "poss", "compound", "amod", "csubj")
 
 
+def _words_between(x: Token, y: Token, most: int = 6) -> str:
+    """The sentence's own text from x to y (so a page can find and highlight it), or x alone when far apart."""
+    lo, hi = sorted((x.i, y.i))
+    return x.doc[lo:hi + 1].text if hi - lo < most else x.text
+
+
 def _conj_items(t: Token) -> tuple[Token, list[Token]]:
     """The first item of the coordination a token belongs to, and all its items in order."""
     while t.dep_ == "conj" and t.head.i != t.i:
@@ -506,13 +512,13 @@ class RelationTagger:
             if prep is not None and prep.lower_ in lex.presence_preps and (
                 prep.head.i == n.i or (n.dep_ in ("nsubj", "nsubjpass") and prep.head.i == n.head.i)
             ):
-                return n, f"{n.text} {prep.text} {y.text}"
+                return n, _words_between(n, y)
             host = n.head if n.dep_ == "dobj" and n.head.lemma_.lower() in lex.presence_hosts else None
             if host is not None:
                 owner = host.head if host.dep_ in ("acl", "relcl") else next(
                     (c for c in host.children if c.dep_ == "nsubj"), None)
                 if owner is not None and y.head.i == owner.i and y.dep_ in ("amod", "compound", "poss", "nmod"):
-                    return n, f"{host.text} {n.text}"
+                    return n, _words_between(host, n)
         return None
 
     def _between(self, ta: Token, tb: Token, cues: _Cues) -> Token | None:

@@ -19,8 +19,9 @@ def _quads(nlp, text: str) -> dict[tuple[str, str], str]:
 
 
 def test_forces_stationed_in_another_country_are_material_cooperation(nlp):
-    got = _rel(nlp, "U.S. troops have remained in Iraq since 2014.")
-    assert got[("IRQ", "USA")] == ("material_cooperation", "troops in Iraq")
+    text = "U.S. troops have remained in Iraq since 2014."
+    quad, cue = _rel(nlp, text)[("IRQ", "USA")]
+    assert quad == "material_cooperation" and cue == "troops have remained in Iraq" and cue in text
 
 
 def test_forces_that_attack_are_no_guests(nlp):
@@ -129,3 +130,9 @@ def test_an_event_noun_reaches_its_parties_through_the_verb_describing_it(nlp):
 
 def test_what_one_country_built_another_uses(nlp):
     assert _quads(nlp, "The Afghan forces drove a US-built armoured vehicle.")[("AFG", "USA")] == "material_cooperation"
+
+
+def test_every_cue_is_text_of_its_sentence(seed_doc):
+    rels = [r for r in seed_doc._.relations if r.quad != "none"]
+    assert rels and all(r.cue and r.cue in seed_doc.text[r.start:r.end] for r in rels)
+    assert all(r.cue == "" for r in seed_doc._.relations if r.quad == "none")
