@@ -14,6 +14,7 @@ K_THEME = "flt_theme"
 K_DATES = "flt_dates"
 K_SOURCE = "flt_source"
 K_TEXT = "flt_text"
+K_ENTITY = "flt_entity"
 _SEEDED = "_flt_seeded_from_url"
 _SPAN = "_flt_span"
 _CURRENT = "_flt_current"
@@ -53,6 +54,7 @@ def _seed_from_url(opts: dict) -> None:
     st.session_state[K_THEME] = [t for t in f.themes if t in opts["themes"]]
     st.session_state[K_SOURCE] = [s for s in f.sources if s in opts["sources"]]
     st.session_state[K_TEXT] = f.text
+    st.session_state[K_ENTITY] = list(f.entities)
     lo, hi = opts["dates"]
     if lo and (f.start or f.end):
         start = min(max(f.start or lo, lo), hi)
@@ -66,6 +68,7 @@ def _sanitise(opts: dict) -> None:
         cur = st.session_state.get(key) or []
         st.session_state[key] = [v for v in cur if v in opts[name]]
     st.session_state.setdefault(K_TEXT, "")
+    st.session_state.setdefault(K_ENTITY, [])
     lo, hi = opts["dates"]
     cur = st.session_state.get(K_DATES)
     prev = st.session_state.get(_SPAN)
@@ -89,6 +92,7 @@ def clear() -> None:
     st.session_state[K_THEME] = []
     st.session_state[K_SOURCE] = []
     st.session_state[K_TEXT] = ""
+    st.session_state[K_ENTITY] = []
     span = st.session_state.get(_SPAN)
     if span and span[0]:
         st.session_state[K_DATES] = span
@@ -102,6 +106,11 @@ def set_countries(iso3s: list[str]) -> None:
 def set_themes(themes: list[str]) -> None:
     """Filter by these themes (callback-safe)."""
     st.session_state[K_THEME] = list(dict.fromkeys(themes))
+
+
+def set_entities(entities: list[str]) -> None:
+    """Filter by these people or organisations (callback-safe)."""
+    st.session_state[K_ENTITY] = list(dict.fromkeys(entities))
 
 
 def sidebar(opts: dict) -> Filters:
@@ -125,6 +134,10 @@ def sidebar(opts: dict) -> Filters:
             st.multiselect("Sources", opts["sources"], key=K_SOURCE, placeholder="All sources")
         st.text_input("Free text", key=K_TEXT, placeholder="e.g. drone, rare earth",
                       help="Articles whose title or text contains this (case-insensitive).")
+        chosen = st.session_state.get(K_ENTITY) or []
+        if chosen:  # set from the Overview's people and organisations (or a link); removable here
+            st.multiselect("People and organisations", chosen, key=K_ENTITY,
+                           help="Articles naming any of them. Pick more on the Overview.")
         f = current(opts)
         st.button("Clear filters", on_click=clear, disabled=not f.active(), key="flt_clear",
                   icon=":material/filter_alt_off:")
@@ -155,6 +168,7 @@ def current(opts: dict) -> Filters:
         end=end if isinstance(end, date) else None,
         sources=tuple(st.session_state.get(K_SOURCE) or ()),
         text=(st.session_state.get(K_TEXT) or "").strip(),
+        entities=tuple(st.session_state.get(K_ENTITY) or ()),
     )
 
 
