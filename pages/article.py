@@ -17,11 +17,14 @@ ARTICLE_STYLE = """<style>
 .gl-article-box{border:1px solid #ddd;border-radius:.5rem;padding:.6rem .9rem;max-height:75vh;overflow-y:auto;}
 .gl-article-box .gl-text{margin:0;}
 .gl-h{font-weight:700;font-size:1.12em;color:#111;}
-.gl-target{background:#FFF3B0;outline:2px solid #E0A800;border-radius:.2em;}
+.gl-target{background:#FFF3B0;box-shadow:0 0 0 2px #E0A800;border-radius:.2em;}
 .gl-ctab-box{max-height:26rem;overflow-y:auto;}
 .gl-ctab{width:100%;border-collapse:collapse;font-size:.9rem;line-height:1.35;}
 .gl-ctab th{text-align:left;font-weight:600;color:#444;border-bottom:1px solid #ccc;padding:.2rem .4rem;}
-.gl-ctab td{vertical-align:top;border-bottom:1px solid #eee;padding:.25rem .4rem;overflow-wrap:anywhere;}
+.gl-ctab td{vertical-align:top;border-bottom:1px solid #eee;padding:.25rem .4rem;overflow-wrap:break-word;}
+.gl-countries,.gl-rel{table-layout:fixed;}
+.gl-count{color:#666;font-size:.8rem;white-space:nowrap;}
+.gl-target{box-decoration-break:clone;-webkit-box-decoration-break:clone;}
 .gl-ctab td.n{text-align:right;white-space:nowrap;}
 </style>"""
 _END = tuple(".,;:!?\"'”’)…")
@@ -74,8 +77,9 @@ def article_html(text: str, spans: list, *, target: int | None = None,
 def scroll_script(target: int) -> str:
     """A script (no article text in it, nothing fetched) that scrolls sentence `target` into the middle of the view
     once it is on the page: the text box and the page both scroll."""
+    # No "<" in the code: the browser's sanitiser drops a script whose text holds "<" before a letter or digit.
     js = ("(function(){var n=0;function go(){var e=document.getElementById('gl-s-TARGET');"
-          "if(e){e.scrollIntoView({block:'center'});return;}if(++n<150){setTimeout(go,100);}}go();})();")
+          "if(e){e.scrollIntoView({block:'center'});return;}n+=1;if(n>150){return;}setTimeout(go,100);}go();})();")
     return "<script>" + js.replace("TARGET", str(int(target))) + "</script>"
 
 
@@ -89,17 +93,20 @@ def relations_table(rel: pd.DataFrame, f, aid: str) -> str:
                     f"<td>{html.escape(str(quad).replace('_', ' '))}</td><td>{html.escape(str(cue or ''))}</td>"
                     f"<td class='n'><a href=\"{href}\" target=\"_self\" title=\"Show it in the text\">{int(k) + 1}</a>"
                     "</td></tr>")
-    return (ARTICLE_STYLE + "<div class='gl-ctab-box'><table class='gl-ctab gl-rel'><thead><tr><th>Countries</th>"
-            f"<th>How</th><th>Words</th><th>Sentence</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return (ARTICLE_STYLE + "<div class='gl-ctab-box'><table class='gl-ctab gl-rel'><colgroup><col style='width:36%'>"
+            "<col style='width:24%'><col><col style='width:2.6rem'></colgroup><thead><tr><th>Countries</th><th>How</th>"
+            f"<th>Words</th><th title='The sentence: opens it in the text'>#</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def countries_table(countries: pd.DataFrame) -> str:
-    """Country, mentions and the words used, as an escaped HTML table whose cells wrap in a narrow column."""
+    """Country (with its mention count) and the words used, as an escaped HTML table whose cells wrap between words
+    in a narrow column: nothing is cut off."""
     rows = "".join(
-        f"<tr><td>{html.escape(str(r.name))}</td><td class='n'>{int(r.mentions)}</td>"
+        f"<tr><td>{html.escape(str(r.name))} <span class='gl-count'>{int(r.mentions)}</span></td>"
         f"<td class='gl-named'>{html.escape(str(r.surfaces))}</td></tr>"
         for r in countries.itertuples(index=False))
-    return (ARTICLE_STYLE + "<div class='gl-ctab-box'><table class='gl-ctab'><thead><tr><th>Country</th><th>Mentions</th><th>Named as</th>"
+    return (ARTICLE_STYLE + "<div class='gl-ctab-box'><table class='gl-ctab gl-countries'><colgroup><col style='width:40%'>"
+            "<col></colgroup><thead><tr><th>Country <span class='gl-count'>mentions</span></th><th>Named as</th>"
             f"</tr></thead><tbody>{rows}</tbody></table></div>")
 
 

@@ -197,8 +197,9 @@ def test_subheadings_are_set_apart_from_body_text(open_article, ids):
 def test_named_as_lists_every_word_used_in_a_table_that_wraps(open_article, db, ids):
     at = open_article(article=ids["seed"])
     [table] = [h for h in htmls(at) if "<th>Named as</th>" in h]
-    assert "overflow-wrap:anywhere" in table
-    rows = re.findall(r"<tr><td>(.*?)</td><td class='n'>(\d+)</td><td class='gl-named'>(.*?)</td></tr>", table)
+    assert "overflow-wrap:break-word" in table and "table-layout:fixed" in table
+    rows = re.findall(r"<tr><td>(.*?) <span class='gl-count'>(\d+)</span></td><td class='gl-named'>(.*?)</td></tr>",
+                      table)
     m = Store(db).table("mentions")
     jp = m[(m["article_id"] == ids["seed"]) & (m["country"] == "JPN")]
     named = dict((plain(n), plain(s)) for n, _, s in rows)
@@ -261,7 +262,7 @@ def test_relations_of_the_article_are_listed_and_open_their_sentence(open_articl
     assert len(rel)
     at = open_article(article=ids["seed"])
     assert "Relations" in [s.value for s in at.subheader]
-    [table] = [h for h in htmls(at) if "gl-rel" in h]
+    [table] = [h for h in htmls(at) if "<table class='gl-ctab gl-rel'>" in h]
     assert table.count("<tr><td>") == len(rel)
     for k in rel["sent_idx"]:
         assert f"sent={int(k)}" in table
