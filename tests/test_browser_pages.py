@@ -179,8 +179,7 @@ def test_map_of_one_article_has_a_mentions_scale_and_the_right_plural(base, brow
         wait_quiet(page)
         page.get_by_text(re.compile(r"in the 1 selected article\.")).wait_for()
         assert page.locator(".colorbar").count() == 1
-        assert "Mentions" in page.locator(".colorbar").inner_text() or "Mentions" in page.locator(
-            ".infolayer").inner_text()
+        assert "Mentions" in page.locator(".colorbar").text_content()
         assert "1 selected articles" not in page.inner_text("body")
         # The map fills its frame on one side at least (no small map inside a large empty frame).
         fill = page.evaluate("""() => { const gd = document.querySelector('.js-plotly-plot');
