@@ -433,6 +433,17 @@ def test_themes_calls_and_visits_of_foreign_leaders_are_diplomacy_cues(assign_nl
     assert any(label.startswith(words) for label in labels), labels
 
 
+def test_themes_vaccine_doses_given_to_other_countries_are_humanitarian_aid(assign_nlp):
+    doc = assign_nlp("The United States will donate three million doses of vaccine to Afghanistan this month.")
+    labels = {h.cue.lower() for h in doc._.theme_hits if h.theme == "humanitarian"}
+    assert any(label.startswith("donate") for label in labels), labels
+
+
+def test_themes_a_vaccination_at_home_is_no_humanitarian_aid(assign_nlp):
+    doc = assign_nlp("The clinic gave residents their second vaccine doses on Monday, the health department said.")
+    assert not [h for h in doc._.theme_hits if h.theme == "humanitarian"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
