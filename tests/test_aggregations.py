@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -403,3 +404,33 @@ def test_excerpt_pages_of_any_size_add_up_to_the_whole_list(corpus, filters):
     for size in (1, 2, 3):
         pages = [agg.excerpt_keys(corpus, filters, offset=o, limit=size) for o in range(0, n + size, size)]
         pd.testing.assert_frame_equal(pd.concat(pages, ignore_index=True), whole)
+
+
+def test_theme_names_come_from_the_taxonomy_in_effect(tmp_path, monkeypatch, corpus):
+    import yaml
+
+    from geolens import settings
+    from geolens.names import theme_name
+
+    data = yaml.safe_load(settings.TAXONOMY.read_text(encoding="utf-8"))
+    themes = data["themes"] if isinstance(data, dict) else data
+    for spec in themes:
+        if spec["id"] == "economic_security":
+            spec["name"] = "Geoeconomics"
+    custom = tmp_path / "taxonomy.yaml"
+    custom.write_text(yaml.safe_dump(data), encoding="utf-8")
+    monkeypatch.setenv("GEOLENS_TAXONOMY", str(custom))
+    assert theme_name("economic_security") == "Geoeconomics"
+    counts = agg.theme_counts(corpus, Filters(countries=("JPN",)))
+    assert counts.set_index("theme").loc["economic_security", "name"] == "Geoeconomics"
+
+
+def test_importing_the_palette_loads_neither_spacy_nor_duckdb():
+    import subprocess
+    import sys
+
+    code = ("import sys, components.palette, components.charts; "
+            "print(sorted(m for m in ('spacy', 'duckdb') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
