@@ -433,6 +433,26 @@ def test_themes_calls_and_visits_of_foreign_leaders_are_diplomacy_cues(assign_nl
     assert any(label.startswith(words) for label in labels), labels
 
 
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("The Taliban barred girls from secondary schools across Afghanistan this year.", "terrorism_violence"),
+        ("A delegation of Houthi officials arrived in Riyadh for the first time.", "terrorism_violence"),
+        ("The envoy discussed water supplies for villages in the West Bank with local mayors.", "territorial_disputes"),
+    ],
+)
+def test_themes_a_group_or_place_named_alone_makes_no_sentence_about_the_theme(assign_nlp, text, theme):
+    doc = assign_nlp(text)
+    found = [t for t in doc._.article_themes if t.theme == theme]
+    assert not found or (found[0].score == 0 and not found[0].assigned), found
+
+
+def test_themes_a_named_group_with_an_attack_is_terrorism(assign_nlp):
+    doc = assign_nlp("Hamas gunmen attacked a border town and took dozens of hostages. "
+                     "The militant group claimed responsibility for the attack.")
+    assert "terrorism_violence" in {t.theme for t in doc._.article_themes if t.assigned}
+
+
 def test_themes_vaccine_doses_given_to_other_countries_are_humanitarian_aid(assign_nlp):
     doc = assign_nlp("The United States will donate three million doses of vaccine to Afghanistan this month.")
     labels = {h.cue.lower() for h in doc._.theme_hits if h.theme == "humanitarian"}
