@@ -100,12 +100,13 @@ if len(people):
         shown[["entity", "kind", "country_name", "articles", "mentions", "themes"]],
         hide_index=True, width="stretch", key="ov_people", on_select="rerun", selection_mode="single-row",
         column_config={
-            "entity": st.column_config.TextColumn("Name", width="medium"),
-            "kind": st.column_config.TextColumn("Kind", width="small"),
-            "country_name": st.column_config.TextColumn("Country", width="small"),
-            "articles": st.column_config.NumberColumn("Articles", width="small"),
-            "mentions": st.column_config.NumberColumn("Mentions", width="small"),
-            "themes": st.column_config.TextColumn("Themes of their articles", width="large"),
+            # Widths that keep every column in view at 1000 px with the sidebar open; full text on hover.
+            "entity": st.column_config.TextColumn("Name", width=130),
+            "kind": st.column_config.TextColumn("Kind", width=78),
+            "country_name": st.column_config.TextColumn("Country", width=88),
+            "articles": st.column_config.NumberColumn("Articles", width=58),
+            "mentions": st.column_config.NumberColumn("Mentions", width=64),
+            "themes": st.column_config.TextColumn("Themes of their articles", width=110),
         },
     )
     st.caption("Select a row to filter every page by that person or organisation.")
@@ -166,12 +167,12 @@ event = st.dataframe(
     key="ov_latest",
     column_config={
         # Widths that fit a 1000 px window with the sidebar open; long lists show in full on hover.
-        "published": st.column_config.TextColumn("Date", width=82),
-        "title": st.column_config.TextColumn("Title", width=220),
-        "countries": st.column_config.TextColumn("Countries", width=120, help=f"Top {counted}"),
-        "themes": st.column_config.TextColumn("Themes", width=130),
-        "source": st.column_config.TextColumn("Source", width=85),
-        "link": st.column_config.LinkColumn("Open", display_text="Read →", width=55),
+        "published": st.column_config.TextColumn("Date", width=78),
+        "title": st.column_config.TextColumn("Title", width=150),
+        "countries": st.column_config.TextColumn("Countries", width=86, help=f"Top {counted}"),
+        "themes": st.column_config.TextColumn("Themes", width=96),
+        "source": st.column_config.TextColumn("Source", width=66),
+        "link": st.column_config.LinkColumn("Open", display_text="Read →", width=50),
     },
 )
 more = st.columns([3, 1])

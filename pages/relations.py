@@ -85,12 +85,13 @@ st.dataframe(
     hide_index=True, width="stretch", key="rel_pairs", on_select=_open_pair_from_table,
     selection_mode="single-row",
     column_config={
-        "pair": st.column_config.TextColumn("Countries", width="medium"),
-        "sentences": st.column_config.NumberColumn("Sentences", width="small"),
-        "interactions": st.column_config.NumberColumn("Interactions", width="small",
+        # Widths that keep every column in view at 1000 px; the full example shows on hover, all sentences below.
+        "pair": st.column_config.TextColumn("Countries", width=140),
+        "sentences": st.column_config.NumberColumn("Sentences", width=68),
+        "interactions": st.column_config.NumberColumn("Interactions", width=78,
                                                       help="Sentences that state how the two relate"),
-        "theme_name": st.column_config.TextColumn("Dominant theme", width="medium"),
-        "example": st.column_config.TextColumn("Example sentence (select the row to read all)", width="large"),
+        "theme_name": st.column_config.TextColumn("Dominant theme", width=110),
+        "example": st.column_config.TextColumn("Example (select the row for all)", width=130),
     },
 )
 
