@@ -72,7 +72,7 @@ def main() -> int:
     for r in range(args.rounds):
         db = tmp / f"round{r}.duckdb"
         g_wall, g_cpu, g = _timed([*geo_cmd, "--db", str(db)])
-        summary = (g.stdout.strip().splitlines() or ["(no output)"])[-1]
+        summary = (g.stdout.strip().splitlines() or ["(no output)"])[-1].split(" -> ")[0]
         if g.returncode not in (0, 1):
             print(f"geolens ingest failed: {g.stderr.strip()}")
             return 1
