@@ -233,13 +233,15 @@ def article_choices(f: Filters, *, limit: int = 500) -> pd.DataFrame:
 
 
 @st.cache_data(**_CACHE)
-def _keyword_floor(path: str, version: int, f: Filters) -> int:
-    return agg.keyword_floor(_store(path), f)
+def _keyword_scope(path: str, version: int, f: Filters) -> tuple[int, int, int]:
+    floor = agg.keyword_floor(_store(path))
+    return (floor, *agg.articles_from(_store(path), f, floor))
 
 
-def keyword_floor(f: Filters) -> int:
-    """Where a keyword search starts reading (0: every selected article; see aggregations.keyword_floor)."""
-    return _keyword_floor(db_path(), version(), f)
+def keyword_scope(f: Filters) -> tuple[int, int, int]:
+    """Where a keyword search starts reading (0: everywhere; see aggregations.keyword_floor), how many selected
+    articles it reads, and how many are selected."""
+    return _keyword_scope(db_path(), version(), f)
 
 
 @st.cache_data(**_CACHE)

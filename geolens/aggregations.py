@@ -344,21 +344,27 @@ def relation_sentences(store: Store, f: Filters, *, limit: int = 2000) -> pd.Dat
 
 
 # -- excerpts ------------------------------------------------------------------------------------
-KEYWORD_SCOPE = 20_000  # articles a keyword search reads at most: the most recently added of the selection
+KEYWORD_SCOPE = 20_000  # a keyword search reads the sentences of at most this many most recently added articles
 
 
-def keyword_floor(store: Store, f: Filters, *, scope: int = KEYWORD_SCOPE) -> int:
-    """The lowest article number a keyword search reads: 0 when the selection holds at most `scope` articles,
+def keyword_floor(store: Store, *, scope: int = KEYWORD_SCOPE) -> int:
+    """The lowest article number a keyword search reads: 0 when the database holds at most `scope` articles,
     else the number of the `scope`-th most recently added one.
 
     A keyword has no index to use, so it is matched against sentence text; with the bound as a constant,
-    DuckDB skips every row group of older articles, and the search costs the same on any size of database.
+    DuckDB skips every row group of older articles, and a search costs the same on any size of database.
     """
-    sql, params = _with_selection(f, "SELECT count(*) AS n, min(a) AS lo FROM (SELECT a FROM sel ORDER BY a DESC "
-                                     "LIMIT $scope)", scope=scope)
+    top = int(store.read("SELECT coalesce(max(a), 0) AS top FROM facts_article").iloc[0]["top"])
+    return top - scope + 1 if top > scope else 0
+
+
+def articles_from(store: Store, f: Filters, floor: int) -> tuple[int, int]:
+    """Of the selected articles, how many are numbered from `floor` on (what a keyword search reads), and how
+    many there are in all."""
+    sql, params = _with_selection(f, "SELECT count(*) FILTER (WHERE a >= $floor) AS searched, count(*) AS n "
+                                     "FROM sel", floor=int(floor))
     row = store.read(sql, params).iloc[0]
-    total = int(store.read(*_with_selection(f, "SELECT count(*) AS n FROM sel")).iloc[0]["n"])
-    return int(row["lo"]) if total > scope else 0
+    return int(row["searched"]), int(row["n"])
 
 
 def _excerpt_rows(f: Filters, keyword: str, floor: int = 0) -> tuple[str, dict]:

@@ -28,11 +28,13 @@ if keyword:
 elif "kw" in st.query_params:
     del st.query_params["kw"]
 
-floor = data.keyword_floor(f) if keyword else 0
+floor, searched, _ = data.keyword_scope(f) if keyword else (0, n_sel, n_sel)
 n_rows, n_art = data.excerpt_totals(f, keyword=keyword, floor=floor)
-if floor:
-    st.caption(f"“{keyword}” was looked for in the {agg.KEYWORD_SCOPE:,} most recently added of the {n_sel:,} "
-               "selected articles. Narrow the filters (dates, countries, sources) to search the others.")
+if keyword and searched < n_sel:
+    st.caption(f"“{keyword}” was looked for in the {searched:,} selected articles that are among the "
+               f"{agg.KEYWORD_SCOPE:,} most recently added to the database, not in the other {n_sel - searched:,}: "
+               "a keyword search reads sentence text, so it is bounded. To search the rest, find them by the "
+               "sidebar's Free text (articles), or export the tables (`python -m geolens export DIR`).")
 if not n_rows:
     what = f"containing “{keyword}”" if keyword else "naming a country or carrying a theme cue"
     st.warning(f"No sentence {what} in the {n_sel:,} selected articles. Try another keyword or remove a filter.")

@@ -351,9 +351,11 @@ def test_a_database_from_before_the_facts_gains_them_on_upgrade(tmp_path):
 
 
 def test_keyword_search_beyond_its_scope_reads_the_most_recently_added_articles(corpus):
-    assert agg.keyword_floor(corpus, Filters()) == 0  # three articles: all are searched
-    floor = agg.keyword_floor(corpus, Filters(), scope=1)
+    assert agg.keyword_floor(corpus) == 0  # three articles: all are searched
+    floor = agg.keyword_floor(corpus, scope=1)
     assert floor == 3  # a3 was stored last
+    assert agg.articles_from(corpus, Filters(), floor) == (1, 3)
+    assert agg.articles_from(corpus, Filters(countries=("JPN",)), floor) == (0, 1)
     assert agg.excerpt_totals(corpus, Filters(), keyword="e", floor=floor) == (1, 1)
     assert set(agg.excerpts(corpus, Filters(), keyword="e", floor=floor)["article_id"]) == {"a3"}
     assert agg.excerpt_totals(corpus, Filters(), keyword="e")[1] == 3
