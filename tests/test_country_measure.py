@@ -102,7 +102,7 @@ def test_overview_counts_named_countries_by_default_and_switches_to_attributed(m
     assert "Named" in control.help and "Attributed" in control.help
     named = _bar_countries(at)
     assert named and "Japan" in named
-    help_text = next(m for m in at.metric if m.label == "Countries mentioned").help
+    help_text = next(m for m in at.metric if m.label == "Countries").help
     assert "named" in help_text
 
     _control(at).set_value("attributed").run()
@@ -111,7 +111,7 @@ def test_overview_counts_named_countries_by_default_and_switches_to_attributed(m
     assert attributed != named
     title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
     assert "attributed" in title.lower()
-    assert "attributed" in next(m for m in at.metric if m.label == "Countries mentioned").help
+    assert "attributed" in next(m for m in at.metric if m.label == "Countries").help
 
 
 @pytest.mark.parametrize("page", ["map", "relations"])
