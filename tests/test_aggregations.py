@@ -436,3 +436,13 @@ def test_importing_the_palette_loads_neither_spacy_nor_duckdb():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.strip() == "[]"
+
+
+def test_csv_download_is_built_in_pages_and_stops_at_its_cap(corpus):
+    whole = agg.excerpt_keys(corpus, Filters())
+    chunks = list(agg.excerpts_csv_chunks(corpus, Filters(), cap=3, chunk=2))
+    assert [len(c) for c in chunks] == [2, 1]  # read two at a time, never more than the cap
+    rows = pd.concat(chunks, ignore_index=True)
+    assert list(zip(rows["article_id"], rows["sent_idx"], strict=True)) == list(
+        zip(whole["article_id"][:3], whole["sent_idx"][:3], strict=True))
+    assert "start" not in rows.columns and "text" in rows.columns
