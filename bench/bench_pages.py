@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["overview", "map", "themes", "relations", "excerpts", "article"]
+PAGES = ["overview", "map", "themes", "relations", "excerpts", "article", "compare"]
 TARGETS = {100_000: (3.0, 0.5, 1.5), 1_000_000: (5.0, 1.0, 2.0)}  # first page s, filter change s, RSS GB
 
 
@@ -77,7 +77,10 @@ def measure(db: Path, repeats: int) -> dict:
         times = []
         for r in range(repeats):
             iso = codes[(i * repeats + r + 1) % min(len(codes), 40)]  # a country not used before on this page
-            times.append(_time(at.sidebar.multiselect(key="flt_country").set_value([iso]).run))
+            # Compare has its own filters (side A's country changes); every other page reads the sidebar's.
+            widget = (at.multiselect(key="cmp_a_country") if page == "compare"
+                      else at.sidebar.multiselect(key="flt_country"))
+            times.append(_time(widget.set_value([iso]).run))
             if at.exception:
                 raise RuntimeError(f"{page}: {at.exception[0].value}")
         out["pages"][page] = statistics.median(times)
