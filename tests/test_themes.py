@@ -454,6 +454,13 @@ def test_themes_a_named_group_with_an_attack_is_terrorism(assign_nlp):
     assert "terrorism_violence" in {t.theme for t in doc._.article_themes if t.assigned}
 
 
+def test_themes_a_primary_is_an_election_only_as_a_noun(assign_nlp):
+    hit = assign_nlp("Biden won the South Carolina primary on Saturday, ahead of Super Tuesday.")
+    assert "primary" in {hit.text[h.start : h.end].lower() for h in hit._.theme_hits if h.theme == "domestic_politics"}
+    miss = assign_nlp("Drug cartels are the primary sources of the illicit drugs that reach the city.")
+    assert not [h for h in miss._.theme_hits if h.theme == "domestic_politics"]
+
+
 def test_themes_vaccine_doses_given_to_other_countries_are_humanitarian_aid(assign_nlp):
     doc = assign_nlp("The United States will donate three million doses of vaccine to Afghanistan this month.")
     labels = {h.cue.lower() for h in doc._.theme_hits if h.theme == "humanitarian"}
