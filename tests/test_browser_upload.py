@@ -89,7 +89,7 @@ def test_browser_uploads_pdf_saves_it_and_finds_it_on_excerpts_page(server, brow
         search = page.get_by_label("Search in these sentences")
         search.fill("Quillfeather")
         search.press("Enter")
-        page.locator(".gl-card", has_text=marker).first.wait_for()
+        page.locator(".gl-group li, .gl-card", has_text=marker).first.wait_for()
     finally:
         ctx.close()
 
@@ -159,7 +159,7 @@ def test_browser_two_sessions_upload_at_once_and_a_third_sees_both(server, brows
             search = third.get_by_label("Search in these sentences")
             search.fill(marker.split()[0])
             search.press("Enter")
-            third.locator(".gl-card", has_text=marker).first.wait_for()
+            third.locator(".gl-group li, .gl-card", has_text=marker).first.wait_for()
     finally:
         for ctx, _ in sessions:
             ctx.close()
