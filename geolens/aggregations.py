@@ -591,16 +591,30 @@ def period_counts(store: Store, f: Filters, *, by: str, freq: str = "month", top
 def entity_counts(store: Store, f: Filters, *, limit: int = 15) -> pd.DataFrame:
     """The selection's most mentioned people and organisations: kind, entity, country (most often given),
     articles, mentions and the themes most often assigned to their articles."""
-    sql, params = _with_selection(f, """
-        , e AS MATERIALIZED (SELECT e.kind, e.entity, e.a, e.country, e.mentions FROM facts_entity e JOIN sel USING (a))
-        , top_e AS (SELECT kind, entity, mode(country) AS country, count(*) AS articles, sum(mentions) AS mentions
-                    FROM e GROUP BY kind, entity ORDER BY articles DESC, mentions DESC, entity LIMIT $limit)
+    if not f.active():  # the whole database: the totals a write keeps
+        top_sql, params = """
+            , top_e AS (SELECT kind, entity, arg_max(nullif(country, ''), articles) AS country,
+                               sum(articles) AS articles, sum(mentions) AS mentions
+                        FROM totals_entity GROUP BY kind, entity
+                        ORDER BY articles DESC, mentions DESC, entity LIMIT $limit)
+            , e AS (SELECT e.kind, e.entity, e.a FROM facts_entity e
+                    WHERE e.entity IN (SELECT entity FROM top_e))""", {"limit": limit}
+        sql = "WITH sel AS (SELECT 1)" + top_sql
+    else:
+        sql, params = _with_selection(f, """
+            , e AS MATERIALIZED (SELECT e.kind, e.entity, e.a, e.country, e.mentions
+                                 FROM facts_entity e JOIN sel USING (a))
+            , top_e AS (SELECT kind, entity, mode(country) AS country, count(*) AS articles,
+                               sum(mentions) AS mentions
+                        FROM e GROUP BY kind, entity ORDER BY articles DESC, mentions DESC, entity LIMIT $limit)""",
+            limit=limit)
+    sql += """
         , th AS (SELECT e.kind, e.entity, t.theme, count(*) AS n
                  FROM e JOIN top_e USING (kind, entity) JOIN facts_article_theme t ON t.a = e.a
                  GROUP BY ALL)
         SELECT top_e.*, (SELECT list(theme ORDER BY n DESC, theme)[1:3] FROM th
                          WHERE th.kind = top_e.kind AND th.entity = top_e.entity) AS themes
-        FROM top_e ORDER BY articles DESC, mentions DESC, entity""", limit=limit)
+        FROM top_e ORDER BY articles DESC, mentions DESC, entity"""
     out = _ints(_strings(store.read(sql, params), "kind", "entity", "country"), "articles", "mentions")
     out["country_name"] = out["country"].map(country_name).astype("string")
     out["themes"] = pd.array([", ".join(theme_name(t) for t in (list(v) if v is not None else []))
@@ -676,7 +690,7 @@ def pair_relations(store: Store, f: Filters, a: str, b: str) -> pd.DataFrame:
     return out
 
 
-TERM_ARTICLES = 2_000  # newest articles per side whose words are counted for Compare
+TERM_ARTICLES = 1_000  # most recently added articles per side whose words are counted for Compare
 
 
 @functools.cache
@@ -688,25 +702,31 @@ def function_words() -> tuple[str, ...]:
 
 def term_counts(store: Store, f: Filters, *, articles: int = TERM_ARTICLES, stopwords: tuple[str, ...] | None = None
                 ) -> pd.DataFrame:
-    """Words and two-word phrases in the sentences of the selection's `articles` newest articles: term, count.
+    """Words and two-word phrases in the sentences of the selection's `articles` most recently added articles:
+    term, count.
 
     Words are lower-cased runs of letters (at least three); a phrase is two adjacent words, neither a stopword.
+    The articles are read by number, between constant bounds, so the cost does not grow with the database.
     """
-    sql, params = _with_selection(f, r"""
-        , newest AS (SELECT a FROM sel ORDER BY published DESC NULLS LAST, a LIMIT $n)
-        , words AS (SELECT s.a, s.sent_idx, w.word, w.pos
+    pick_sql, pick_params = _with_selection(f, "SELECT a FROM sel ORDER BY a DESC LIMIT $n", n=articles)
+    numbers = [int(x) for x in store.read(pick_sql, pick_params)["a"]]
+    if not numbers:
+        return pd.DataFrame({"term": pd.Series(dtype="string"), "count": pd.Series(dtype="int64")})
+    sql = r"""
+        WITH words AS (SELECT s.a, s.sent_idx, w.word, w.pos
                     FROM sentences s,
                          LATERAL (SELECT unnest(regexp_extract_all(lower(s.text), '[a-z][a-z\-]+[a-z]')) AS word,
                                          generate_subscripts(regexp_extract_all(lower(s.text), '[a-z][a-z\-]+[a-z]'),
                                                              1) AS pos) w
-                    WHERE s.a IN (SELECT a FROM newest) AND s.a >= (SELECT min(a) FROM newest))
+                    WHERE s.a BETWEEN $lo AND $hi AND s.a IN (SELECT unnest($numbers::BIGINT[])))
         , kept AS (SELECT * FROM words WHERE word NOT IN (SELECT unnest($stop::VARCHAR[])))
         SELECT word AS term, count(*) AS count FROM kept GROUP BY word
         UNION ALL
         SELECT x.word || ' ' || y.word AS term, count(*) AS count
         FROM kept x JOIN kept y ON x.a = y.a AND x.sent_idx = y.sent_idx AND y.pos = x.pos + 1
-        GROUP BY ALL HAVING count(*) >= 2""", n=articles,
-        stop=list(function_words() if stopwords is None else stopwords))
+        GROUP BY ALL HAVING count(*) >= 2"""
+    params = {"lo": min(numbers), "hi": max(numbers), "numbers": numbers,
+              "stop": list(function_words() if stopwords is None else stopwords)}
     return _ints(_strings(store.read(sql, params), "term"), "count")
 
 

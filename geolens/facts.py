@@ -15,7 +15,8 @@ inside the same transaction as the write, so a reader never sees tidy tables and
 
 from __future__ import annotations
 
-FACTS_VERSION = "3"  # bump when a fact table changes shape: open databases then rebuild them once
+FACTS_VERSION = "4"  # bump when a fact table changes shape: open databases then rebuild them once
+TOTALS_ADDED_IN = {"3": "4"}  # versions whose facts stand and only need the totals added since (cheap upgrade)
 NUMBERED = ("articles", "sentences", "mentions", "themes", "article_themes")  # tidy tables with `a`
 
 # A mention names its country when it is the country itself or the demonym of its people; anything else with a
@@ -89,6 +90,9 @@ TOTALS = {
                     "confidence_n BIGINT",
     "totals_country_theme": "country VARCHAR, theme VARCHAR, art_named BIGINT, art_attributed BIGINT, "
                             "art_all BIGINT, PRIMARY KEY (country, theme)",
+    # A person or organisation per country it was given (NULL counts as '' so it can be part of a key).
+    "totals_entity": "kind VARCHAR, entity VARCHAR, country VARCHAR, articles BIGINT, mentions BIGINT, "
+                     "PRIMARY KEY (kind, entity, country)",
 }
 _CONTRIBUTIONS = {
     "totals_country": """
@@ -103,12 +107,17 @@ _CONTRIBUTIONS = {
         SELECT ac.country, t.theme, {s} * (ac.named > 0)::BIGINT, {s} * (ac.attributed > 0)::BIGINT, {s}
         FROM facts_article_country ac JOIN facts_article_theme t USING (a)
         WHERE ac.a IN (SELECT a FROM _touched)""",
+    "totals_entity": """
+        SELECT kind, entity, coalesce(country, ''), {s}, {s} * mentions
+        FROM facts_entity WHERE a IN (SELECT a FROM _touched)""",
 }
-_TOTAL_KEYS = {"totals_country": ["country"], "totals_theme": ["theme"], "totals_country_theme": ["country", "theme"]}
+_TOTAL_KEYS = {"totals_country": ["country"], "totals_theme": ["theme"], "totals_country_theme": ["country", "theme"],
+               "totals_entity": ["kind", "entity", "country"]}
 _TOTAL_VALUES = {
     "totals_country": ["art_named", "art_attributed", "art_all", "men_named", "men_attributed"],
     "totals_theme": ["articles", "cues", "confidence_sum", "confidence_n"],
     "totals_country_theme": ["art_named", "art_attributed", "art_all"],
+    "totals_entity": ["articles", "mentions"],
 }
 
 
@@ -132,7 +141,7 @@ def _apply(con) -> None:
         updates = ", ".join(f"{v} = {name}.{v} + excluded.{v}" for v in values)
         con.execute(f"INSERT INTO {name} SELECT {', '.join(keys)}, {sums} FROM _delta_{name} GROUP BY ALL "
                     f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}")
-        zero = "articles" if name == "totals_theme" else "art_all"
+        zero = "articles" if name in ("totals_theme", "totals_entity") else "art_all"
         con.execute(f"DELETE FROM {name} WHERE {zero} <= 0")
         con.execute(f"DROP TABLE _delta_{name}")
 
@@ -144,11 +153,29 @@ def _start_deltas(con) -> None:
 
 def present(con) -> bool:
     """True when the open database holds facts of the current shape."""
+    return _version(con) == FACTS_VERSION
+
+
+def _version(con) -> str | None:
     try:
         rows = con.execute("SELECT value FROM meta WHERE key = 'facts_version'").fetchall()
     except Exception:  # noqa: BLE001 - a database without meta has no facts either
-        return False
-    return bool(rows) and rows[0][0] == FACTS_VERSION
+        return None
+    return rows[0][0] if rows else None
+
+
+def ensure(con) -> None:
+    """Bring the facts of an open database to the current shape: nothing when current, the totals alone when
+    only they changed since (seconds, even at a million articles), else a full rebuild."""
+    version = _version(con)
+    if version == FACTS_VERSION:
+        return
+    if TOTALS_ADDED_IN.get(version or "") == FACTS_VERSION:
+        create(con)
+        rebuild_totals(con)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('facts_version', ?)", [FACTS_VERSION])
+        return
+    rebuild(con)
 
 
 def next_number(con) -> int:

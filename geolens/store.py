@@ -205,7 +205,7 @@ class Store:
                     con.execute(stmt)
                 if not facts.present(con):
                     con.execute("BEGIN TRANSACTION")
-                    facts.rebuild(con)
+                    facts.ensure(con)
                     con.execute("COMMIT")
             finally:
                 con.close()
@@ -258,7 +258,7 @@ class Store:
                 committing = False
                 try:
                     if not facts.present(con):  # a database from before the facts gains them with this write
-                        facts.rebuild(con)
+                        facts.ensure(con)
                     yield con
                     con.execute(
                         "UPDATE meta SET value = CAST(CAST(value AS BIGINT) + 1 AS VARCHAR) WHERE key = 'version'"

@@ -446,3 +446,13 @@ def test_csv_download_is_built_in_pages_and_stops_at_its_cap(corpus):
     assert list(zip(rows["article_id"], rows["sent_idx"], strict=True)) == list(
         zip(whole["article_id"][:3], whole["sent_idx"][:3], strict=True))
     assert "start" not in rows.columns and "text" in rows.columns
+
+
+def test_a_database_one_version_behind_gains_only_the_new_totals(tmp_path):
+    store = _store(tmp_path / "v3.duckdb", _frames())
+    want = agg.entity_counts(store, Filters())
+    with store.writer() as con:  # as a file written before people and organisations had totals
+        con.execute("DROP TABLE totals_entity")
+        con.execute("UPDATE meta SET value = '3' WHERE key = 'facts_version'")
+    assert store.upgrade()
+    pd.testing.assert_frame_equal(agg.entity_counts(store, Filters()), want)
