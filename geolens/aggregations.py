@@ -713,12 +713,10 @@ def term_counts(store: Store, f: Filters, *, articles: int = TERM_ARTICLES, stop
     if not numbers:
         return pd.DataFrame({"term": pd.Series(dtype="string"), "count": pd.Series(dtype="int64")})
     sql = r"""
-        WITH words AS (SELECT s.a, s.sent_idx, w.word, w.pos
-                    FROM sentences s,
-                         LATERAL (SELECT unnest(regexp_extract_all(lower(s.text), '[a-z][a-z\-]+[a-z]')) AS word,
-                                         generate_subscripts(regexp_extract_all(lower(s.text), '[a-z][a-z\-]+[a-z]'),
-                                                             1) AS pos) w
+        WITH texts AS MATERIALIZED (SELECT s.a, s.sent_idx, regexp_extract_all(lower(s.text), '[a-z][a-z\-]+[a-z]') AS ws
+                    FROM sentences s
                     WHERE s.a BETWEEN $lo AND $hi AND s.a IN (SELECT unnest($numbers::BIGINT[])))
+        , words AS (SELECT a, sent_idx, unnest(ws) AS word, generate_subscripts(ws, 1) AS pos FROM texts)
         , kept AS (SELECT * FROM words WHERE word NOT IN (SELECT unnest($stop::VARCHAR[])))
         SELECT word AS term, count(*) AS count FROM kept GROUP BY word
         UNION ALL
