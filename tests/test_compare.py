@@ -28,11 +28,12 @@ def test_compare_restores_both_sides_from_the_url_and_shows_their_difference(mon
     assert at.multiselect(key="cmp_b_country").value == ["RUS"]
     assert at.multiselect(key="cmp_b_theme").value == ["armed_conflict"]
     assert at.query_params["b_theme"] in ("armed_conflict", ["armed_conflict"])
-    shares = at.dataframe(key="cmp_theme_table").value.set_index("name")
+    tables = [d.value for d in at.dataframe]
+    shares = next(t for t in tables if "difference" in t.columns).set_index("name")
     # Every B article is assigned armed conflict, so B's share of it is 100% and the difference is A's minus 1.
     row = shares.loc["Armed conflict"]
     assert row["share_b"] == 1.0 and abs(row["difference"] - (row["share_a"] - 1.0)) < 1e-9
-    words = at.dataframe(key="cmp_words_table").value
+    words = next(t for t in tables if "excerpts" in t.columns)
     assert set(words["side"]) <= {"A", "B"} and len(words)
     assert all(link.startswith("excerpts?") and "kw=" in link for link in words["excerpts"])
     figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
