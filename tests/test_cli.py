@@ -354,7 +354,8 @@ def test_cli_ingest_interrupted_with_ctrl_c_says_so_in_one_line(tmp_path):
     if not sys.platform.startswith("linux"):
         pytest.skip("reads worker state from /proc")
     batch = tmp_path / "batch.jsonl"
-    batch.write_text("\n".join(json.dumps({"title": f"T{i}", "text": f"Round {i} of the talks. " + BODY}) for i in range(40)))
+    # Enough articles that the run cannot end before both workers are up, even on a slow machine.
+    batch.write_text("\n".join(json.dumps({"title": f"T{i}", "text": f"Round {i} of the talks. " + BODY}) for i in range(400)))
     proc = subprocess.Popen(
         [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--workers", "2", "--db", str(tmp_path / "i.duckdb"),
          str(batch)],
