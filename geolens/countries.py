@@ -968,13 +968,15 @@ def _expand_acronyms(mentions: list[Mention], acronyms: dict[str, tuple[int, int
 
 def _canonical_people(names: list[str]) -> dict[str, str]:
     """One name per person within an article: a shorter name maps to the longest name that contains its words."""
-    by_len = sorted(set(names), key=lambda n: (-len(n.split()), -len(n)))
+    # The name itself breaks ties: a set's order changes from process to process, and with it the answer.
+    by_len = sorted(set(names), key=lambda n: (-len(n.split()), -len(n), n))
     out: dict[str, str] = {}
     for name in by_len:
         words = name.split()
-        target = next((full for full in by_len if len(full.split()) > len(words)
-                       and _contains(full.split(), words)), name)
-        out[name] = out.get(target, target)
+        targets = {out.get(full, full) for full in by_len
+                   if len(full.split()) > len(words) and _contains(full.split(), words)}
+        # "bin Ladin" beside "Usama bin Ladin" and "Hamza bin Ladin" names neither: it stays as written.
+        out[name] = targets.pop() if len(targets) == 1 else name
     return out
 
 
