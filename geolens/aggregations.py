@@ -588,6 +588,9 @@ def period_counts(store: Store, f: Filters, *, by: str, freq: str = "month", top
     return out
 
 
+ENTITY_WINDOW = 100_000  # most recently added articles whose people and organisations a filtered view counts
+
+
 def entity_counts(store: Store, f: Filters, *, limit: int = 15) -> pd.DataFrame:
     """The selection's most mentioned people and organisations: kind, entity, country (most often given),
     articles, mentions and the themes most often assigned to their articles."""
@@ -601,13 +604,16 @@ def entity_counts(store: Store, f: Filters, *, limit: int = 15) -> pd.DataFrame:
                     WHERE e.entity IN (SELECT entity FROM top_e))""", {"limit": limit}
         sql = "WITH sel AS (SELECT 1)" + top_sql
     else:
+        # Counted in the selected articles among the ENTITY_WINDOW most recently added: a constant bound that
+        # skips the older row groups of the largest fact table (all of them on a database of that size or less).
+        top = int(store.read("SELECT coalesce(max(a), 0) AS top FROM facts_article").iloc[0]["top"])
         sql, params = _with_selection(f, """
             , e AS MATERIALIZED (SELECT e.kind, e.entity, e.a, e.country, e.mentions
-                                 FROM facts_entity e JOIN sel USING (a))
+                                 FROM facts_entity e JOIN sel USING (a) WHERE e.a >= $floor)
             , top_e AS (SELECT kind, entity, mode(country) AS country, count(*) AS articles,
                                sum(mentions) AS mentions
                         FROM e GROUP BY kind, entity ORDER BY articles DESC, mentions DESC, entity LIMIT $limit)""",
-            limit=limit)
+            limit=limit, floor=max(0, top - ENTITY_WINDOW + 1))
     sql += """
         , th AS (SELECT e.kind, e.entity, t.theme, count(*) AS n
                  FROM e JOIN top_e USING (kind, entity) JOIN facts_article_theme t ON t.a = e.a

@@ -7,6 +7,7 @@ import streamlit as st
 
 from components import charts, data, filters
 from components.layout import article_url, ensure_routed, guard, links_params
+from geolens import aggregations as agg
 from geolens import attention
 from geolens.filters import Filters
 from geolens.names import theme_ids
@@ -109,7 +110,9 @@ if len(people):
             "themes": st.column_config.TextColumn("Themes of their articles", width=110),
         },
     )
-    st.caption("Select a row to filter every page by that person or organisation.")
+    window = "" if not f.active() or int(total["articles"]) <= agg.ENTITY_WINDOW else (
+        f" Counted in the selected articles among the {agg.ENTITY_WINDOW:,} most recently added.")
+    st.caption("Select a row to filter every page by that person or organisation." + window)
     picked = st.session_state.get("ov_people")
     rows = picked.selection.rows if picked else []
     if rows:
