@@ -618,13 +618,12 @@ def entity_counts(store: Store, f: Filters, *, limit: int = 15) -> pd.DataFrame:
         , th AS (SELECT e.kind, e.entity, t.theme, count(*) AS n
                  FROM e JOIN top_e USING (kind, entity) JOIN facts_article_theme t ON t.a = e.a
                  GROUP BY ALL)
-        SELECT top_e.*, (SELECT list(theme ORDER BY n DESC, theme)[1:3] FROM th
-                         WHERE th.kind = top_e.kind AND th.entity = top_e.entity) AS themes
+        SELECT top_e.*, coalesce((SELECT list(theme ORDER BY n DESC, theme)[1:3] FROM th
+                                  WHERE th.kind = top_e.kind AND th.entity = top_e.entity), []) AS themes
         FROM top_e ORDER BY articles DESC, mentions DESC, entity"""
     out = _ints(_strings(store.read(sql, params), "kind", "entity", "country"), "articles", "mentions")
     out["country_name"] = out["country"].map(country_name).astype("string")
-    out["themes"] = pd.array([", ".join(theme_name(t) for t in (list(v) if v is not None else []))
-                              for v in out["themes"]], dtype="string")
+    out["themes"] = pd.array([", ".join(theme_name(t) for t in list(v)) for v in out["themes"]], dtype="string")
     return out[["kind", "entity", "country", "country_name", "articles", "mentions", "themes"]]
 
 

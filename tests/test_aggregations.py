@@ -456,3 +456,14 @@ def test_a_database_one_version_behind_gains_only_the_new_totals(tmp_path):
         con.execute("UPDATE meta SET value = '3' WHERE key = 'facts_version'")
     assert store.upgrade()
     pd.testing.assert_frame_equal(agg.entity_counts(store, Filters()), want)
+
+
+def test_people_of_articles_without_a_theme_have_no_themes_not_an_error(tmp_path):
+    frames = _frames()
+    frames["mentions"] = pd.concat([frames["mentions"], pd.DataFrame([
+        _mention("a3", "Paris", "person", "Paris Hilton", None)])], ignore_index=True)
+    frames["article_themes"] = frames["article_themes"][frames["article_themes"]["article_id"] != "a3"]
+    store = _store(tmp_path / "nothemes.duckdb", frames)
+    for f in (Filters(), Filters(countries=("FRA",))):
+        people = agg.entity_counts(store, f)
+        assert list(people["entity"]) == ["Paris Hilton"] and people.iloc[0]["themes"] == ""
