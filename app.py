@@ -59,5 +59,6 @@ nav = st.navigation([home, *pages])
 if (problem := data.open_database()) is not None:
     explain_database_problem(problem, data.db_path())
     st.stop()  # no page runs: nothing can write over the file
-filters.sidebar(data.options())
-nav.run()
+with data.reading():  # about ten queries per page share one connection and its warm caches
+    filters.sidebar(data.options())
+    nav.run()

@@ -31,6 +31,11 @@ def _store(path: str) -> Store:
     return Store(path, timeout=5.0)
 
 
+def reading():
+    """One read-only connection for every query of this run (see Store.reading); use as a context manager."""
+    return store().reading()
+
+
 def store() -> Store:
     """The Store of the current database path (a light handle: it holds no open connection)."""
     return _store(db_path())

@@ -37,6 +37,8 @@ _KEYS = {
 # (read-only vs read-write), so all opens of one path in this process take turns.
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
+# The read-only connection a thread holds for a burst of reads (one dashboard run): see Store.reading.
+_BURST = threading.local()
 
 
 class StoreError(Exception):
@@ -155,6 +157,16 @@ def _damaged(path: Path, detail: str) -> StoreDamaged:
     )
 
 
+def _release_burst() -> None:
+    """Close this thread's burst connection (Store.reading), if any."""
+    con, _BURST.con = getattr(_BURST, "con", None), None
+    if con is not None:
+        try:
+            con.close()
+        except duckdb.Error:
+            pass
+
+
 def _is_lock_error(exc: Exception) -> bool:
     msg = str(exc).lower()
     return "lock" in msg or "conflicting lock" in msg or "resource temporarily unavailable" in msg
@@ -224,10 +236,38 @@ class Store:
         return True
 
     @contextmanager
+    def reading(self):
+        """Keep one read-only connection for every read of this thread until the block ends (a page run: about
+        ten queries that would each open the file again and start with cold caches).
+
+        The file is held for the run only; a write in this thread closes the connection first, and other
+        threads of this process wait for the run to end (they would otherwise take turns query by query).
+        """
+        if getattr(_BURST, "con", None) is not None or not self.exists():
+            yield
+            return
+        with self._lock:
+            _BURST.con, _BURST.path = self._connect(read_only=True), self.path.resolve()
+            try:
+                yield
+            finally:
+                _release_burst()
+
+    @contextmanager
     def reader(self, timeout: float | None = None):
         """A read-only connection for one operation; the file is closed again on exit."""
         if not self.exists():
             self.init()
+        burst = getattr(_BURST, "con", None)
+        if burst is not None and _BURST.path == self.path.resolve():
+            with self._lock:
+                try:
+                    yield burst
+                except duckdb.Error as exc:
+                    if _is_damage(exc):
+                        raise _damaged(self.path, _cause(exc)) from exc
+                    raise
+            return
         with self._lock:
             con = self._connect(read_only=True, timeout=timeout)
             try:
@@ -249,6 +289,8 @@ class Store:
         if not self.exists():
             self.init()
         with self._lock:
+            if getattr(_BURST, "con", None) is not None and _BURST.path == self.path.resolve():
+                _release_burst()  # DuckDB opens a file read-only or read-write in a process, not both at once
             con = self._connect(read_only=False)
             try:
                 self._refuse_truncated(con)

@@ -341,3 +341,25 @@ def test_store_a_short_cut_is_found_even_when_free_blocks_hide_it_from_the_block
     with pytest.raises(StoreDamaged):
         Store(db).add(tables)
     assert db.read_bytes() == before
+
+
+def test_a_burst_of_reads_shares_one_connection_and_a_write_still_goes_through(tmp_path):
+    from geolens import aggregations as agg
+    from geolens.filters import Filters
+    from geolens.tables import ArticleTables, coerce
+
+    store = Store(tmp_path / "burst.duckdb")
+    store.init()
+    opened = []
+    real = store._connect
+    store._connect = lambda read_only, timeout=None: opened.append(read_only) or real(read_only, timeout)
+    article = {"article_id": "x1", "title": "t", "text": "France.", "published": "2024-01-01"}
+    tables = {name: coerce(pd.DataFrame([article]) if name == "articles" else pd.DataFrame(), name)
+              for name in ("articles", "sentences", "mentions", "themes", "article_themes")}
+    with store.reading():
+        for _ in range(5):
+            agg.summary(store, Filters())
+        assert opened == [True]  # five queries, one connection
+        store.add_many([ArticleTables(**tables)])  # a write in the same run closes it first
+        assert agg.summary(store, Filters()).iloc[0]["articles"] == 1
+    assert opened[:2] == [True, False]
