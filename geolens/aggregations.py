@@ -711,6 +711,7 @@ def term_counts(store: Store, f: Filters, *, articles: int = TERM_ARTICLES, stop
     term, count.
 
     Words are lower-cased runs of letters (at least three); a phrase is two adjacent words, neither a stopword.
+    A term seen once on a side cannot be distinctive of it, so only terms seen twice or more are returned.
     The articles are read by number, between constant bounds, so the cost does not grow with the database.
     """
     pick_sql, pick_params = _with_selection(f, "SELECT a FROM sel ORDER BY a DESC LIMIT $n", n=articles)
@@ -723,7 +724,7 @@ def term_counts(store: Store, f: Filters, *, articles: int = TERM_ARTICLES, stop
                     WHERE s.a BETWEEN $lo AND $hi AND s.a IN (SELECT unnest($numbers::BIGINT[])))
         , words AS (SELECT a, sent_idx, unnest(ws) AS word, generate_subscripts(ws, 1) AS pos FROM texts)
         , kept AS (SELECT * FROM words WHERE word NOT IN (SELECT unnest($stop::VARCHAR[])))
-        SELECT word AS term, count(*) AS count FROM kept GROUP BY word
+        SELECT word AS term, count(*) AS count FROM kept GROUP BY word HAVING count(*) >= 2
         UNION ALL
         SELECT x.word || ' ' || y.word AS term, count(*) AS count
         FROM kept x JOIN kept y ON x.a = y.a AND x.sent_idx = y.sent_idx AND y.pos = x.pos + 1
