@@ -15,7 +15,7 @@ QUAD_LABELS = {"material_conflict": "Material conflict", "verbal_conflict": "Ver
                "none": "No interaction stated"}
 QUAD_COLORS = {"material_conflict": "#b2182b", "verbal_conflict": "#ef8a62", "verbal_cooperation": "#7fbf7b",
                "material_cooperation": "#1b7837"}
-K_PAIR = "rel_pair_open"
+K_PAIR = "rel_pair_pick"
 
 ensure_routed()
 f = filters.get()
@@ -67,6 +67,10 @@ def _open_pair_from_table() -> None:
         st.session_state["rel_pair_page"] = 1
 
 
+if st.session_state.get(K_PAIR) not in labels:
+    st.session_state.pop(K_PAIR, None)  # a pair of an earlier selection
+
+
 st.plotly_chart(charts.network(edges, names=names, color_by=color_by, max_drawn=max_edges), key="rel_network",
                 on_select=_open_pair_from_chart, selection_mode="points")
 colour_text = ("the balance of cooperation against conflict in the sentences that state an interaction "
@@ -95,9 +99,12 @@ st.dataframe(
     },
 )
 
-pair = st.session_state.get(K_PAIR)
-if pair not in labels:
-    pair = pairs[0]
+pair = st.selectbox("Read every sentence of", pairs, format_func=labels.get, index=None, key=K_PAIR,
+                    placeholder="choose a pair (or click a link, or select a row above)")
+if pair is None:
+    st.caption("Choose a pair of countries to read every sentence of the selection that names both, grouped by "
+               "article, with how they relate.")
+    st.stop()
 a, b = pair
 st.subheader(f"{labels[pair]}: every sentence naming both")
 n_pair = data.pair_totals(f, a, b, measure=measure)

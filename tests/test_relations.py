@@ -156,6 +156,10 @@ def _open_page(tmp_path, nlp, monkeypatch, text: str, page: str):
 
 def test_relations_page_opens_a_pair_with_its_sentences_by_class(tmp_path, nlp, monkeypatch):
     at = _open_page(tmp_path, nlp, monkeypatch, ARTICLE, "relations")
+    picker = at.selectbox(key="rel_pair_pick")
+    assert picker.value is None and not any("every sentence naming both" in str(e.value) for e in at.subheader)
+    picker.set_value(("RUS", "UKR")).run()
+    assert not at.exception, [e.value for e in at.exception]
     assert any("every sentence naming both" in str(e.value) for e in at.subheader)
     counts = "\n".join(str(e.value) for e in at.markdown)
     assert "**Verbal conflict**" in counts or "**Material conflict**" in counts
@@ -173,6 +177,7 @@ def test_relations_page_shows_article_markup_as_plain_text(tmp_path, nlp, monkey
     text = ("Germany [condemned](http://evil.example/p) Russia's *brutal* attack on Ukraine on Monday. "
             "Officials in Berlin said talks would go on.")
     at = _open_page(tmp_path, nlp, monkeypatch, text, "relations")
+    at.selectbox(key="rel_pair_pick").set_value(("RUS", "UKR")).run()
     cards = [h.value for h in at.get("html") if "evil.example" in h.value]
     assert cards, "the sentence is listed"
     for card in cards:
