@@ -237,32 +237,35 @@ class Store:
 
     @contextmanager
     def reading(self):
-        """Keep one read-only connection for every read of this thread until the block ends (a page run: about
+        """Share one read-only connection among the reads of this thread until the block ends (a page run: about
         ten queries that would each open the file again and start with cold caches).
 
-        The file is held for the run only; a write in this thread closes the connection first, and other
-        threads of this process wait for the run to end (they would otherwise take turns query by query).
+        The connection opens at the first read (a run answered from caches opens nothing) and the file is held
+        for the run only; a write in this thread closes it first, and other threads of this process wait for the
+        run to end (they would otherwise take turns query by query).
         """
-        if getattr(_BURST, "con", None) is not None or not self.exists():
+        if getattr(_BURST, "path", None) is not None or not self.exists():
             yield
             return
         with self._lock:
-            _BURST.con, _BURST.path = self._connect(read_only=True), self.path.resolve()
+            _BURST.con, _BURST.path = None, self.path.resolve()
             try:
                 yield
             finally:
                 _release_burst()
+                _BURST.path = None
 
     @contextmanager
     def reader(self, timeout: float | None = None):
         """A read-only connection for one operation; the file is closed again on exit."""
         if not self.exists():
             self.init()
-        burst = getattr(_BURST, "con", None)
-        if burst is not None and _BURST.path == self.path.resolve():
+        if getattr(_BURST, "path", None) == self.path.resolve():
             with self._lock:
+                if _BURST.con is None:
+                    _BURST.con = self._connect(read_only=True, timeout=timeout)
                 try:
-                    yield burst
+                    yield _BURST.con
                 except duckdb.Error as exc:
                     if _is_damage(exc):
                         raise _damaged(self.path, _cause(exc)) from exc
@@ -289,7 +292,7 @@ class Store:
         if not self.exists():
             self.init()
         with self._lock:
-            if getattr(_BURST, "con", None) is not None and _BURST.path == self.path.resolve():
+            if getattr(_BURST, "path", None) == self.path.resolve():
                 _release_burst()  # DuckDB opens a file read-only or read-write in a process, not both at once
             con = self._connect(read_only=False)
             try:
