@@ -360,6 +360,9 @@ def test_cli_ingest_interrupted_with_ctrl_c_says_so_in_one_line(tmp_path):
         [sys.executable, "-m", "geolens", "ingest", "--no-progress", "--workers", "2", "--db", str(tmp_path / "i.duckdb"),
          str(batch)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # As from a terminal: an ignored SIGINT is inherited through exec, and an earlier test in this process
+        # may have left it ignored, in which case Python never installs its Ctrl-C handler in the child.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
     def armed_workers() -> int:  # pool workers that ignore SIGINT: set up, and analysing
