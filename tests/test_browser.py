@@ -137,7 +137,7 @@ def test_clicking_a_country_on_the_map_filters_every_page_by_it(app_url, page):
     page.mouse.click(*target)
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_text("France (FRA)").wait_for()
-    page.get_by_text(re.compile(r"countries named in the 1 selected article\.")).wait_for()
+    page.get_by_text(re.compile(r"(countries|country) named in the 1 selected article\.")).wait_for()
     page.wait_for_url(re.compile(r"country=FRA"))
     # The filter holds on the other pages too.
     page.get_by_role("link", name="Overview").click()
