@@ -102,12 +102,12 @@ if len(people):
         hide_index=True, width="stretch", key="ov_people", on_select="rerun", selection_mode="single-row",
         column_config={
             # Widths that keep every column in view at 1000 px with the sidebar open; full text on hover.
-            "entity": st.column_config.TextColumn("Name", width=130),
-            "kind": st.column_config.TextColumn("Kind", width=78),
-            "country_name": st.column_config.TextColumn("Country", width=88),
-            "articles": st.column_config.NumberColumn("Articles", width=58),
-            "mentions": st.column_config.NumberColumn("Mentions", width=64),
-            "themes": st.column_config.TextColumn("Themes of their articles", width=110),
+            "entity": st.column_config.TextColumn("Name", width=120),
+            "kind": st.column_config.TextColumn("Kind", width=72),
+            "country_name": st.column_config.TextColumn("Country", width=80),
+            "articles": st.column_config.NumberColumn("Articles", width=56),
+            "mentions": st.column_config.NumberColumn("Mentions", width=60),
+            "themes": st.column_config.TextColumn("Themes of their articles", width=96),
         },
     )
     window = "" if not f.active() or int(total["articles"]) <= agg.ENTITY_WINDOW else (
@@ -170,12 +170,12 @@ event = st.dataframe(
     key="ov_latest",
     column_config={
         # Widths that fit a 1000 px window with the sidebar open; long lists show in full on hover.
-        "published": st.column_config.TextColumn("Date", width=78),
-        "title": st.column_config.TextColumn("Title", width=150),
-        "countries": st.column_config.TextColumn("Countries", width=86, help=f"Top {counted}"),
-        "themes": st.column_config.TextColumn("Themes", width=96),
-        "source": st.column_config.TextColumn("Source", width=66),
-        "link": st.column_config.LinkColumn("Open", display_text="Read →", width=50),
+        "published": st.column_config.TextColumn("Date", width=76),
+        "title": st.column_config.TextColumn("Title", width=138),
+        "countries": st.column_config.TextColumn("Countries", width=80, help=f"Top {counted}"),
+        "themes": st.column_config.TextColumn("Themes", width=88),
+        "source": st.column_config.TextColumn("Source", width=62),
+        "link": st.column_config.LinkColumn("Open", display_text="Read →", width=48),
     },
 )
 more = st.columns([3, 1])
