@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from geolens.aggregations import QUADS
 from geolens.filters import MEASURES, Filters
 from geolens.names import country_continent, country_name, theme_ids, theme_name
 from geolens.store import Store
