@@ -696,6 +696,9 @@ def pair_relations(store: Store, f: Filters, a: str, b: str) -> pd.DataFrame:
 
 
 TERM_ARTICLES = 1_000  # most recently added articles per side whose words are counted for Compare
+# ...and at most this many of their sentences: the cost of the word count follows the text read, and a side
+# of long articles would otherwise read ten times more than a side of short ones.
+TERM_SENTENCES = 25_000
 
 
 @functools.cache
@@ -705,16 +708,19 @@ def function_words() -> tuple[str, ...]:
     return tuple(sorted({w.strip().lower() for w in path.read_text(encoding="utf-8").split() if w.strip()}))
 
 
-def term_counts(store: Store, f: Filters, *, articles: int = TERM_ARTICLES, stopwords: tuple[str, ...] | None = None
-                ) -> pd.DataFrame:
-    """Words and two-word phrases in the sentences of the selection's `articles` most recently added articles:
-    term, count.
+def term_counts(store: Store, f: Filters, *, articles: int = TERM_ARTICLES, sentences: int = TERM_SENTENCES,
+                stopwords: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Words and two-word phrases in the sentences of the selection's most recently added articles: term, count.
 
+    Articles are taken newest first, at most `articles` of them, until they hold `sentences` sentences.
     Words are lower-cased runs of letters (at least three); a phrase is two adjacent words, neither a stopword.
     A term seen once on a side cannot be distinctive of it, so only terms seen twice or more are returned.
     The articles are read by number, between constant bounds, so the cost does not grow with the database.
     """
-    pick_sql, pick_params = _with_selection(f, "SELECT a FROM sel ORDER BY a DESC LIMIT $n", n=articles)
+    pick_sql, pick_params = _with_selection(f, """
+        , recent AS (SELECT a, n_sentences FROM sel ORDER BY a DESC LIMIT $n)
+        SELECT a FROM (SELECT a, sum(n_sentences) OVER (ORDER BY a DESC) - n_sentences AS before FROM recent)
+        WHERE before < $budget""", n=articles, budget=sentences)
     numbers = [int(x) for x in store.read(pick_sql, pick_params)["a"]]
     if not numbers:
         return pd.DataFrame({"term": pd.Series(dtype="string"), "count": pd.Series(dtype="int64")})

@@ -15,8 +15,10 @@ inside the same transaction as the write, so a reader never sees tidy tables and
 
 from __future__ import annotations
 
-FACTS_VERSION = "4"  # bump when a fact table changes shape: open databases then rebuild them once
-TOTALS_ADDED_IN = {"3": "4"}  # versions whose facts stand and only need the totals added since (cheap upgrade)
+FACTS_VERSION = "5"  # bump when a fact table changes: open databases then rebuild them once
+# Older versions whose facts stand but for the tables named: those are rebuilt and the totals recomputed (seconds,
+# even at a million articles). Any other version gets a full rebuild.
+PARTIAL_UPGRADES = {"3": ("facts_entity",), "4": ("facts_entity",)}
 NUMBERED = ("articles", "sentences", "mentions", "themes", "article_themes")  # tidy tables with `a`
 
 # A mention names its country when it is the country itself or the demonym of its people; anything else with a
@@ -63,10 +65,15 @@ _INSERTS = {
     "facts_cue": """
         INSERT INTO facts_cue
         SELECT h.a, h.theme, lower(h.cue), count(*) FROM {themes} h GROUP BY ALL""",
+    # The publisher naming itself ("Wikinews asked…" in an article from en.wikinews.org) is not a subject of the
+    # news: an entity whose letters are a label of its article's source host is left out.
     "facts_entity": """
         INSERT INTO facts_entity
         SELECT m.a, m.kind, m.entity, mode(m.country), count(*)
-        FROM {mentions} m WHERE m.kind IN ('person', 'org') AND m.entity IS NOT NULL AND m.entity <> ''
+        FROM {mentions} m JOIN {articles} x USING (a)
+        WHERE m.kind IN ('person', 'org') AND m.entity IS NOT NULL AND m.entity <> ''
+          AND NOT list_contains(string_split(lower(coalesce(x.source, '')), '.'),
+                                regexp_replace(lower(m.entity), '[^a-z0-9]', '', 'g'))
         GROUP BY m.a, m.kind, m.entity""",
     # Last: it counts the excerpts (sentences naming a country or carrying a cue of an assigned theme).
     "facts_article": """
@@ -170,8 +177,13 @@ def ensure(con) -> None:
     version = _version(con)
     if version == FACTS_VERSION:
         return
-    if TOTALS_ADDED_IN.get(version or "") == FACTS_VERSION:
+    if version in PARTIAL_UPGRADES:
         create(con)
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched AS SELECT a FROM articles")
+        for name in PARTIAL_UPGRADES[version]:
+            con.execute(f"DELETE FROM {name}")
+            con.execute(_INSERTS[name].format(named=_NAMED, **{t: t for t in NUMBERED}))
+        con.execute("DROP TABLE _touched")
         rebuild_totals(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('facts_version', ?)", [FACTS_VERSION])
         return

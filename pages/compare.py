@@ -128,7 +128,7 @@ for col, f, label in ((left, fa, "A"), (right, fb, "B")):
 
 st.subheader("Distinctive words and phrases")
 st.caption("Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008): a z-score per "
-           "term, |z| ≥ 1.96 shown; counted in the sentences of each side's 1,000 most recently added articles. "
+           "term, |z| ≥ 1.96 shown; counted in the sentences of each side's most recently added articles (at most 1,000 articles and 25,000 sentences). "
            "Each term opens its excerpts on that side.")
 words = distinctive(data.term_counts(fa), data.term_counts(fb), n=15)
 if words.empty:

@@ -457,6 +457,33 @@ def test_a_database_one_version_behind_gains_only_the_new_totals(tmp_path):
     pd.testing.assert_frame_equal(agg.entity_counts(store, Filters()), want)
 
 
+def test_a_publisher_naming_itself_is_not_among_people_and_organisations(tmp_path):
+    frames = _frames()
+    frames["mentions"] = pd.concat([frames["mentions"], pd.DataFrame([
+        _mention("a2", "Talks", "org", "News", None),  # a2 comes from news.test: the publisher naming itself
+        _mention("a1", "Japan", "org", "News", None)])], ignore_index=True)  # a1 comes from example.org
+    store = _store(tmp_path / "publisher.duckdb", frames)
+    for f in (Filters(), Filters(countries=("CHN",))):
+        people = agg.entity_counts(store, f)
+        assert list(people["entity"]) == ["News"] and people.iloc[0]["articles"] == 1
+    assert set(agg.article_choices(store, Filters(entities=("News",)))["article_id"]) == {"a1"}
+
+
+def test_a_database_of_the_previous_facts_version_drops_the_publisher_on_upgrade(tmp_path):
+    frames = _frames()
+    frames["mentions"] = pd.concat([frames["mentions"], pd.DataFrame([
+        _mention("a2", "Talks", "org", "News", None)])], ignore_index=True)
+    store = _store(tmp_path / "v4.duckdb", frames)
+    with store.writer() as con:  # as a file written before the rule: its entity facts hold the publisher
+        con.execute("INSERT INTO facts_entity SELECT a, 'org', 'News', NULL, 1 FROM articles WHERE article_id = 'a2'")
+        con.execute("INSERT INTO totals_entity VALUES ('org', 'News', '', 1, 1)")
+        con.execute("UPDATE meta SET value = '4' WHERE key = 'facts_version'")
+    assert "News" in set(agg.entity_counts(store, Filters())["entity"])
+    assert store.upgrade()
+    assert "News" not in set(agg.entity_counts(store, Filters())["entity"])
+    assert "News" not in set(agg.entity_counts(store, Filters(countries=("CHN",)))["entity"])
+
+
 def test_people_of_articles_without_a_theme_have_no_themes_not_an_error(tmp_path):
     frames = _frames()
     frames["mentions"] = pd.concat([frames["mentions"], pd.DataFrame([

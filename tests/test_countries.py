@@ -314,6 +314,15 @@ def test_countries_headings_are_not_entities(countries_nlp, seed_text):
     assert all(m.surface != "AI" for m in doc._.geo_mentions)
 
 
+def test_countries_time_zones_and_interview_speaker_labels_are_not_organisations(countries_nlp):
+    text = ("The fire reportedly started at about 19:00 local time (1700 UTC).\n\n"
+            "((WN))  To what extent do the results of this study match up to your expectations?\n\n"
+            "WN: What did the ministers agree in Geneva?")
+    doc = countries_nlp(text)
+    names = {m.surface for m in doc._.geo_mentions if m.kind in ("person", "org")}
+    assert not names & {"UTC", "WN", "JS"}
+
+
 @pytest.mark.parametrize(
     ("names", "short", "full"),
     [
