@@ -898,9 +898,16 @@ class CountryResolver:
             return None
         if text in self.gaz.non_entities or text.lower() in self.gaz.boilerplate:
             return None
-        if self._is_heading(ent, doc_text):
+        if self._is_heading(ent, doc_text) or self._is_speaker_label(span.start_char, text, doc_text):
             return None
         return span.start_char, span.start_char + len(text), text
+
+    @staticmethod
+    def _is_speaker_label(start: int, name: str, text: str) -> bool:
+        """Initials opening a line of an interview transcript ("WN: How…", "((WN)) How…"): a label, not a name."""
+        line_start = text.rfind("\n", 0, start) + 1
+        return (len(name) <= 4 and name.isupper() and not text[line_start:start].strip(" \t([")
+                and text[start + len(name): start + len(name) + 1] in (":", ")", "]"))
 
     @staticmethod
     def _is_heading(ent: Span, text: str) -> bool:
