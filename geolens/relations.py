@@ -32,8 +32,9 @@ NONE = "none"
 AGENT_DEPS = frozenset({"nsubj", "poss", "agent", "amod", "compound", "csubj"})
 # Labels a list of countries climbs through to reach the predicate it is an argument of.
 GROUP_UP = frozenset({"conj", "appos", "pobj", "prep", "compound", "poss", "nmod", "amod", "dobj", "nsubj",
-                      "nsubjpass", "attr", "cc", "npadvmod", "case"})
-GROUP_PREPS = frozenset({"between", "among", "amongst", "of", "by"})
+                      "nsubjpass", "attr", "cc", "npadvmod", "case", "agent"})
+# "talks between A and B", "attended by A's and B's leaders", "representatives from A, B and C held a signing".
+GROUP_PREPS = frozenset({"between", "among", "amongst", "of", "by", "from"})
 LIGHT_OBJECTS = frozenset({"dobj", "attr", "oprd", "xcomp", "nsubjpass", "acomp"})
 MODAL_DEPS = frozenset({"aux", "auxpass", "amod", "advmod"})
 MAX_PARSE_CHARS = 2000
@@ -63,6 +64,9 @@ class Lexicon:
     not_actor_suffixes: tuple[str, ...] = ()
     appeal_demands: frozenset[str] = frozenset()
     appeal_cooperative: frozenset[str] = frozenset()
+    participation: frozenset[str] = frozenset()
+    topic_preps: frozenset[str] = frozenset()
+    topic_verbs: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -109,6 +113,9 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         not_actor_suffixes=tuple(str(w).lower() for w in data.get("not_actor_suffixes") or []),
         appeal_demands=words(appeal.get("demands")),
         appeal_cooperative=words(appeal.get("cooperative")),
+        participation=words(data.get("participation")),
+        topic_preps=words(data.get("topic_preps")),
+        topic_verbs=words(data.get("topic_verbs")),
     )
 
 
@@ -170,8 +177,8 @@ def _ancestors(t: Token) -> list[Token]:
 def _agent_child(event: Token, exclude: set[int]) -> bool:
     """True when someone other than the path's country is named as the doer of `event`."""
     return any(
-        (c.dep_ in ("nsubj", "poss", "agent") or (c.dep_ == "compound" and c.pos_ == "PROPN"))
-        and c.i not in exclude and c.tag_ not in ("WDT", "WP", "WP$")
+        (c.dep_ in ("nsubj", "poss", "agent") or (c.dep_ == "compound" and c.pos_ == "PROPN" and not event.is_title))
+        and c.i not in exclude and c.tag_ not in ("WDT", "WP", "WP$")  # "the Abraham Accords" is a name, not a doer
         for c in event.children
     )
 
@@ -386,6 +393,14 @@ class RelationTagger:
                     c.dep_ in AGENT_DEPS and c.i in {p.i for p in path_a + path_b} for c in found.children
                 ) and found not in (path_a[-1:] + path_b[-1:]):
                     return NONE, "", dist, "own"
+                # A conflict noun with its own party, which the other country only handles as the object of a verb of
+                # none of theirs ("Trump addressed the Arab–Israeli conflict"), is not the other's conflict (an
+                # alliance it maintains is its own: "Japan is maintaining the US alliance").
+                if not cues.get(lca) and lca.pos_ in ("VERB", "AUX") and found.pos_ == "NOUN" and (
+                    found.head.i == lca.i and found.dep_ == "dobj" and cues.get(found)[0].endswith("conflict")
+                ) and any(c.dep_ in ("amod", "poss", "compound") and c.i in {p.i for p in own} for c in found.children
+                          ) and other[-1].dep_ in ("nsubj", "nsubjpass"):
+                    return NONE, "", dist, "own"
             elif lca.pos_ in ("VERB", "AUX") and lca_cue is None and not cues.get(lca):
                 objs = [c for c in lca.children if c.dep_ in LIGHT_OBJECTS and cues.get(c)] + [
                     o for c in lca.children if c.dep_ == "prep" for o in c.children if o.dep_ == "pobj" and cues.get(o)
@@ -409,6 +424,8 @@ class RelationTagger:
             return NONE, "", dist, "list"
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
             return NONE, "", dist, "venue"
+        if quad.startswith("verbal") and self._topic(found, words, path_a, path_b, cues):
+            return NONE, "", dist, "venue"  # what the talks are about, not who holds them
         if quad == "material_conflict" and self._at_words(found):
             quad = "verbal_conflict"
         quad = self._appeal(found, self._mood(found, quad), words, cues)
@@ -416,6 +433,8 @@ class RelationTagger:
             return NONE, "", dist, "cue"  # a negated conflict cue decides nothing
         if quad.endswith("conflict"):
             quad = self._sides(found, quad, path_a, path_b)
+        if quad == "material_conflict" and self._reported(found, lca, path_a, path_b):
+            quad = "verbal_conflict"  # "Germany said Russia attacked Ukraine": for Germany, an accusation
         return quad, words, dist, "cue"
 
     def _sides(self, cue: Token, quad: str, path_a: list[Token], path_b: list[Token]) -> str:
@@ -550,6 +569,8 @@ class RelationTagger:
                 break
             if t.dep_ == "prep" and t.lower_ not in GROUP_PREPS:
                 break  # "cooperation with China and India": the list is one side, not the parties
+            if t.dep_ == "agent" and t.head.lemma_.lower() not in self.lex.participation:
+                break  # "the call was seconded by A and B": they back it, they are not its parties
             t = t.head
         sym = [c for c in seen if self._symmetric(c, cues.get(c)[1])]
         return (sym or seen or [None])[0]
@@ -568,6 +589,38 @@ class RelationTagger:
                 if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and head_cue:
                     return True
         return False
+
+    def _topic(self, cue: Token, words: str, path_a: list[Token], path_b: list[Token], cues: _Cues) -> bool:
+        """True when one country is only what a symmetric verbal event on its path is about: "(met to) discuss
+        Libya–Turkey relations", "talks on Syria" (not "called on Turkey": there the preposition is the cue's)."""
+        if not self._symmetric(cue, words):
+            return False
+        for path in (path_a, path_b):
+            for entry in path:
+                head = entry.head
+                said = cues.get(head) if head.i != entry.i else None
+                if not said or not said[0].startswith("verbal") or not self._symmetric(head, said[1]):
+                    continue
+                if entry.dep_ == "dobj" and head.lemma_.lower() in self.lex.topic_verbs:
+                    return True
+                if entry.dep_ == "prep" and entry.lower_ in self.lex.topic_preps and (
+                    entry.lower_ not in said[1].lower().split()[1:]
+                ):
+                    return True
+        return False
+
+    def _reported(self, cue: Token, lca: Token, path_a: list[Token], path_b: list[Token]) -> bool:
+        """True when the act is reported by one country about the other: the cue sits in the clausal complement of
+        a speech verb whose subject is the other country ("Germany said Russia attacked Ukraine")."""
+        if lca.i == cue.i or lca.lemma_.lower() not in self.lex.speech or lca.pos_ not in ("VERB", "AUX"):
+            return False
+        chain = _ancestors(cue)
+        if lca not in chain:
+            return False
+        below = chain[: chain.index(lca)]
+        if not below or below[-1].dep_ not in ("ccomp", "parataxis"):  # "adds ... to export control lists" is no report
+            return False
+        return any(p and p[-1].dep_ in ("nsubj", "nsubjpass") and cue not in p for p in (path_a, path_b))
 
     def _mood(self, cue: Token, quad: str) -> str:
         """Negated cooperation is verbal conflict; a planned, hypothetical or demanded material act is words."""
