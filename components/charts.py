@@ -926,9 +926,10 @@ def attention_chart(att: pd.DataFrame, *, names: dict[str, str] | None = None, k
         hover = [f"<b>{label}</b> · {'week of ' if freq == 'week' else ''}{p:{fmt}}<br>"
                  f"{_plural(c, 'article')} of {int(t):,} ({s * 100:.1f}%)"
                  + (f"<br>Trailing baseline {b:.1f}" if b == b else "")
-                 + (f"<br><b>Spike</b>: p = {pv:.2g}" if sp else "")
-                 for p, c, t, s, b, pv, sp in zip(part["period"], part["count"], part["total"], part["share"],
-                                                   part["baseline"], part["p_value"], part["spike"], strict=True)]
+                 + (f"<br><b>Spike</b>: p = {pv:.2g}, q = {qv:.2g}" if sp else "")
+                 for p, c, t, s, b, pv, qv, sp in zip(part["period"], part["count"], part["total"], part["share"],
+                                                       part["baseline"], part["p_value"], part["q_value"],
+                                                       part["spike"], strict=True)]
         fig.add_scatter(x=part["period"], y=y, mode="lines+markers", name=label, line=dict(color=color, width=2),
                         marker=dict(size=5, color=color), hovertext=hover, hoverinfo="text", legendgroup=key)
         spikes = part["spike"].to_numpy()

@@ -76,7 +76,33 @@ def test_spikes_lists_only_flags_strongest_first_and_rule_is_stated():
     counts = _frame({"A": [2, 2, 2, 2, 2, 9, 2], "B": [1, 1, 1, 1, 1, 1, 20]})
     s = attention.spikes(counts, totals)
     assert list(s["key"]) == ["B", "A"]
-    assert "Poisson" in attention.rule_text() and "p < 0.01" in attention.rule_text()
+    assert "Poisson" in attention.rule_text() and "q < 0.05" in attention.rule_text()
+
+
+def test_q_values_follow_benjamini_hochberg():
+    q = attention.fdr_q_values([0.01, float("nan"), 0.04, 0.03, 0.5])
+    # Four tested: p x 4 / rank = 0.04, 0.06, 0.0533, 0.5, then the running minimum from the largest p down.
+    assert q[0] == pytest.approx(0.04)
+    assert q[3] == pytest.approx(0.04 * 4 / 3) and q[2] == pytest.approx(0.04 * 4 / 3)
+    assert math.isnan(q[1]) and q[4] == pytest.approx(0.5)
+
+
+def test_chance_rises_among_many_quiet_keys_are_not_spikes():
+    # 40 keys, each a steady Poisson-like 2-3 articles of 100 a week for 30 weeks: at p < 0.01 alone about one
+    # week-key in a hundred clears the bar by chance. Corrected for the 40 x 28 cells tested, none should.
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    weeks = 30
+    totals = pd.Series([100] * weeks, index=_weeks(weeks))
+    counts = _frame({f"K{i}": list(rng.poisson(2.5, weeks)) for i in range(40)})
+    a = attention.attention(counts, totals)
+    assert (a["p_value"] < 0.01).sum() >= 3  # chance alone passes the uncorrected test
+    assert not a["spike"].any()
+    counts = _frame({**{f"K{i}": list(rng.poisson(2.5, weeks)) for i in range(40)},
+                     "HOT": [2] * 20 + [16] + [2] * 9})
+    flagged = attention.spikes(counts, totals)
+    assert flagged.iloc[0]["key"] == "HOT" and flagged.iloc[0]["period"] == _weeks(weeks)[20]
 
 
 def test_empty_input_gives_the_columns():
