@@ -67,6 +67,7 @@ class Lexicon:
     participation: frozenset[str] = frozenset()
     topic_preps: frozenset[str] = frozenset()
     topic_verbs: frozenset[str] = frozenset()
+    target_nouns: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -116,6 +117,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         participation=words(data.get("participation")),
         topic_preps=words(data.get("topic_preps")),
         topic_verbs=words(data.get("topic_verbs")),
+        target_nouns=words(data.get("target_nouns")),
     )
 
 
@@ -391,7 +393,7 @@ class RelationTagger:
                     found, cues.get(found)[1]
                 ) and any(
                     c.dep_ in AGENT_DEPS and c.i in {p.i for p in path_a + path_b} for c in found.children
-                ) and found not in (path_a[-1:] + path_b[-1:]):
+                ) and found not in (path_a[-1:] + path_b[-1:]) and not self._target_of(lca, path_a + path_b):
                     return NONE, "", dist, "own"
                 # A conflict noun with its own party, which the other country only handles as the object of a verb of
                 # none of theirs ("Trump addressed the Arab–Israeli conflict"), is not the other's conflict (an
@@ -608,6 +610,12 @@ class RelationTagger:
                 ):
                     return True
         return False
+
+    def _target_of(self, lca: Token, path: list[Token]) -> bool:
+        """True for a copula naming its subject the target of the event below ("Mahan has been the subject of United
+        States sanctions", "Iran is the target of ..."): the subject suffers the event, it does not own it."""
+        return any(t.head.i == lca.i and t.dep_ in ("attr", "acomp") and t.lemma_.lower() in self.lex.target_nouns
+                   for t in path)
 
     def _reported(self, cue: Token, lca: Token, path_a: list[Token], path_b: list[Token]) -> bool:
         """True when the act is reported by one country about the other: the cue sits in the clausal complement of

@@ -136,3 +136,50 @@ def test_every_cue_is_text_of_its_sentence(seed_doc):
     rels = [r for r in seed_doc._.relations if r.quad != "none"]
     assert rels and all(r.cue and r.cue in seed_doc.text[r.start:r.end] for r in rels)
     assert all(r.cue == "" for r in seed_doc._.relations if r.quad == "none")
+
+
+def test_a_meeting_relates_the_leaders_who_attend_it(nlp):
+    got = _quads(nlp, "The meeting was attended by Israeli prime minister Benjamin Netanyahu, Greek prime minister "
+                      "Kyriakos Mitsotakis and Cypriot president Nicos Anastasiades.")
+    assert got[("CYP", "GRC")] == got[("CYP", "ISR")] == got[("GRC", "ISR")] == "verbal_cooperation"
+
+
+def test_leaders_who_only_back_a_call_are_not_its_parties(nlp):
+    got = _quads(nlp, "The call was quickly seconded by German Chancellor Angela Merkel and British Prime Minister "
+                      "Boris Johnson.")
+    assert got[("DEU", "GBR")] == "none"
+
+
+def test_a_coalition_joined_by_countries_relates_them_to_its_founder(nlp):
+    got = _quads(nlp, "The United States announced a naval coalition which was joined by Australia and Bahrain.")
+    assert got[("AUS", "USA")] == got[("BHR", "USA")] == "material_cooperation"
+
+
+def test_what_the_talks_are_about_is_no_party(nlp):
+    got = _quads(nlp, "The foreign ministers of Greece and Egypt met on Monday to discuss the war in Libya.")
+    assert got[("EGY", "GRC")] == "verbal_cooperation"
+    assert got[("EGY", "LBY")] == got[("GRC", "LBY")] == "none"
+
+
+def test_addressing_another_country_s_invasion_is_not_taking_part(nlp):
+    assert _quads(nlp, "The Japanese prime minister addressed the Russian invasion in his speech.")[("JPN", "RUS")] == (
+        "none"
+    )
+
+
+def test_an_attack_reported_by_a_country_is_its_accusation(nlp):
+    got = _quads(nlp, "Germany said Russia attacked Ukraine.")
+    assert got[("DEU", "RUS")] == "verbal_conflict"
+    assert got[("RUS", "UKR")] == "material_conflict"
+    assert got[("DEU", "UKR")] == "none"
+
+
+def test_the_target_of_sanctions_suffers_them(nlp):
+    assert _quads(nlp, "Iran has been the target of United States sanctions since 1979.")[("IRN", "USA")] == (
+        "material_conflict"
+    )
+
+
+def test_leaders_speaking_on_the_phone_is_verbal_cooperation(nlp):
+    got = _quads(nlp, "On Friday, US President Donald Trump and Turkish President Recep Tayyip Erdogan spoke on the phone.")
+    assert got[("TUR", "USA")] == "verbal_cooperation"
