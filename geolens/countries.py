@@ -900,7 +900,15 @@ class CountryResolver:
             return None
         if self._is_heading(ent, doc_text) or self._is_speaker_label(span.start_char, text, doc_text):
             return None
+        if len(span) == 1 and self._ends_a_title(span):
+            return None  # "State" of "Secretary of State Mike Pompeo"
         return span.start_char, span.start_char + len(text), text
+
+    def _ends_a_title(self, span: Span) -> bool:
+        """The one-word entity is the last word of a title of several words written just before it."""
+        before = [t.text for t in span.doc[max(0, span.start - 4): span.start]]
+        return any(len(title) > 1 and title[-1] == span.text and before[len(before) - len(title) + 1:] == title[:-1]
+                   for title in self._titles)
 
     @staticmethod
     def _is_speaker_label(start: int, name: str, text: str) -> bool:
@@ -929,14 +937,15 @@ class CountryResolver:
             if cleaned is None:
                 continue
             start, end, text = cleaned
-            if ent.label_ == "PERSON" and self._phrase_readings(text) and not any(
+            label = "ORG" if text in self.gaz.platforms else ent.label_
+            if label == "PERSON" and self._phrase_readings(text) and not any(
                     c.via == "leader" for c in self._phrase_readings(text)):
                 continue  # a country word tagged as a person
-            if ent.label_ == "PERSON" and self._merge_into_leader(geo, start, end, doc_text):
+            if label == "PERSON" and self._merge_into_leader(geo, start, end, doc_text):
                 continue  # "President Xi" + "Xi Jinping" -> one mention "President Xi Jinping"
             inner = [m for m in geo if start <= m.start and m.end <= end and m.country]
-            country = inner[0].country if ent.label_ == "ORG" and len({m.country for m in inner}) == 1 else None
-            raw.append((ent.label_, start, end, text, country))
+            country = inner[0].country if label == "ORG" and len({m.country for m in inner}) == 1 else None
+            raw.append((label, start, end, text, country))
         canon = _canonical_people([t for label, *_, t, _c in raw if label == "PERSON"] + sorted(leaders))
         out = []
         for label, start, end, text, country in raw:

@@ -71,6 +71,7 @@ class Gazetteer:
     titles: list[str] = field(default_factory=list)
     boilerplate: set[str] = field(default_factory=set)  # lower-cased
     non_entities: set[str] = field(default_factory=set)
+    platforms: set[str] = field(default_factory=set)  # "Twitter": an organisation even when tagged as a person
     # Publication country cues (data/countries/local_register.yaml): iso3 -> lower-cased cue phrases.
     register: dict[str, dict[str, int]] = field(default_factory=dict)  # cue -> weight
     register_min: int = 3
@@ -288,6 +289,7 @@ def _people_and_bodies(gaz: Gazetteer, data_dir: Path) -> None:
     gaz.titles = sorted(filters.get("titles", ()), key=len, reverse=True)
     gaz.boilerplate = {s.lower() for s in filters.get("boilerplate", ())}
     gaz.non_entities = set(filters.get("non_entities", ()))
+    gaz.platforms = set(filters.get("platforms", ()))
     gaz.org_heads = set(filters.get("org_heads", ()))
     gaz.building_heads = set(filters.get("building_heads", ()))
     gaz.saint_prefixes = set(filters.get("saint_prefixes", ()))

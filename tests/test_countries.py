@@ -323,6 +323,17 @@ def test_countries_time_zones_and_interview_speaker_labels_are_not_organisations
     assert not names & {"UTC", "WN", "JS"}
 
 
+def test_countries_online_services_are_organisations_and_title_words_are_not(countries_nlp):
+    text = ("The fire service indicated on Twitter the baby girl was critically ill.\n\n"
+            '"Whenever there are signs of sending a palm branch," wrote student protester Joshua Wong on Twitter.\n\n'
+            "The airline transports weapons across the region, according to a tweet on Monday by US Secretary of "
+            "State Mike Pompeo.")
+    doc = countries_nlp(text)
+    kinds = {(m.surface, m.kind) for m in doc._.geo_mentions if m.kind in ("person", "org")}
+    assert ("Twitter", "person") not in kinds and ("Twitter", "org") in kinds
+    assert not {s for s, _k in kinds} & {"State", "Secretary of State"}
+
+
 @pytest.mark.parametrize(
     ("names", "short", "full"),
     [
