@@ -68,6 +68,7 @@ class Lexicon:
     topic_preps: frozenset[str] = frozenset()
     topic_verbs: frozenset[str] = frozenset()
     target_nouns: frozenset[str] = frozenset()
+    mediation: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -118,6 +119,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         topic_preps=words(data.get("topic_preps")),
         topic_verbs=words(data.get("topic_verbs")),
         target_nouns=words(data.get("target_nouns")),
+        mediation=words(data.get("mediation")),
     )
 
 
@@ -205,6 +207,14 @@ def _actor_path(path: list[Token]) -> bool:
         elif t.dep_ not in ACTOR_LINKS:
             return False
     return bool(path) and path[-1].dep_ in ("nsubj", "agent", "poss", "compound", "amod", "csubj")
+
+
+def _said_by(target: list[Token], speaker: list[Token]) -> bool:
+    """True when one country is the passive subject of a verbal event that the other's words perform: "Turkey was
+    condemned in a joint statement by Egypt"."""
+    return len(target) == 1 and target[0].dep_ == "nsubjpass" and any(
+        t.dep_ in ("prep", "agent") and t.lower_ == "by" for t in speaker
+    )
 
 
 def _words_between(x: Token, y: Token, most: int = 6) -> str:
@@ -355,6 +365,9 @@ class RelationTagger:
             for child, event in zip(path, path[1:], strict=False):
                 # A country that is the patient of an event someone else performs is no party to what is above it.
                 if cues.get(event) and child.dep_ not in AGENT_DEPS and _agent_child(event, country_ids | {child.i}):
+                    other = path_b if path is path_a else path_a
+                    if self._mediator(event, other):
+                        return "verbal_cooperation", cues.get(event)[1], dist, "cue"
                     return NONE, "", dist, "patient"
             # A country attached by a comparison ("Like the UAE, ...") is no party at all.
             if any(t.dep_ == "prep" and t.lower_ in self.lex.outsider_preps for t in path):
@@ -369,7 +382,9 @@ class RelationTagger:
             quad, words = cues.get(event)
             return self._mood(event, quad), words, dist, "cue"
         lca_cue = cues.get(lca) if lca.i not in country_ids else None
-        if lca_cue and lca_cue[0].startswith("verbal") and not (_actor_path(path_a) or _actor_path(path_b)):
+        if lca_cue and lca_cue[0].startswith("verbal") and not (
+            _actor_path(path_a) or _actor_path(path_b) or _said_by(path_a, path_b) or _said_by(path_b, path_a)
+        ):
             lca_cue = None  # a third party's words about them, not theirs to each other
         if lca_cue and not _one_clause(path_a + path_b):
             return NONE, "", dist, "one_side"  # "X proposes ..., and candidates discuss the war between Y and Z"
@@ -581,7 +596,9 @@ class RelationTagger:
         """True when one country only says where a verbal event took place ("talks in Cairo"), or where someone
         taking part lives or works ("she, who studies in the United States, discussed ...")."""
         for path in (path_a, path_b):
-            for t in path:
+            for k, t in enumerate(path):
+                if any(x.dep_ == "prep" and x.lower_ != "of" for x in path[:k]):
+                    break  # "condemned in a statement by Egypt": the place is the statement, Egypt speaks in it
                 if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and t.head.dep_ in ("relcl", "acl") and (
                     t.head.lemma_.lower() not in self.lex.lemmas
                 ):
@@ -610,6 +627,14 @@ class RelationTagger:
                 ):
                     return True
         return False
+
+    def _mediator(self, event: Token, other: list[Token]) -> bool:
+        """True when the other country brokers the event the first country takes part in (CAMEO 04 mediate): "the
+        White House announced a deal it brokered to normalize relations between Sudan and Israel"."""
+        if event.lemma_.lower() not in self.lex.mediation or not other or not _actor_path(other):
+            return False
+        doers = [c for c in event.children if c.dep_ in ("nsubj", "agent")]
+        return all(c.pos_ == "PRON" or c.i == other[0].i for c in doers)
 
     def _target_of(self, lca: Token, path: list[Token]) -> bool:
         """True for a copula naming its subject the target of the event below ("Mahan has been the subject of United

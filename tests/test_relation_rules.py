@@ -183,3 +183,23 @@ def test_the_target_of_sanctions_suffers_them(nlp):
 def test_leaders_speaking_on_the_phone_is_verbal_cooperation(nlp):
     got = _quads(nlp, "On Friday, US President Donald Trump and Turkish President Recep Tayyip Erdogan spoke on the phone.")
     assert got[("TUR", "USA")] == "verbal_cooperation"
+
+
+def test_a_statement_is_no_venue_for_the_countries_that_issue_it(nlp):
+    got = _quads(nlp, "Turkey was condemned in a joint statement by Egypt and Greece on Tuesday.")
+    assert got[("EGY", "TUR")] == got[("GRC", "TUR")] == "verbal_conflict"
+    assert _quads(nlp, "Egypt and Israel held talks in Qatar on Monday.")[("EGY", "QAT")] == "none"
+
+
+def test_the_broker_of_a_deal_cooperates_with_its_parties(nlp):
+    got = _quads(nlp, "The White House announced a deal it brokered to normalize relations between Sudan and Israel.")
+    assert got[("ISR", "SDN")] == "material_cooperation"
+    assert got[("ISR", "USA")] == got[("SDN", "USA")] == "verbal_cooperation"
+    other = _quads(nlp, "Qatar condemned the deal Egypt brokered between Israel and Sudan.")
+    assert other[("ISR", "QAT")] == other[("QAT", "SDN")] == "none"
+
+
+def test_agreeing_to_move_an_embassy_is_verbal_cooperation(nlp):
+    assert _quads(nlp, "Serbia agreed to move its embassy in Israel to Jerusalem.")[("ISR", "SRB")] == (
+        "verbal_cooperation"
+    )
