@@ -69,6 +69,7 @@ class Lexicon:
     topic_verbs: frozenset[str] = frozenset()
     target_nouns: frozenset[str] = frozenset()
     mediation: frozenset[str] = frozenset()
+    person_nouns: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -120,6 +121,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         topic_verbs=words(data.get("topic_verbs")),
         target_nouns=words(data.get("target_nouns")),
         mediation=words(data.get("mediation")),
+        person_nouns=words(data.get("person_nouns")),
     )
 
 
@@ -441,6 +443,8 @@ class RelationTagger:
             return NONE, "", dist, "list"
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
             return NONE, "", dist, "venue"
+        if quad == "material_conflict" and self._scene(found, path_a, path_b):
+            return NONE, "", dist, "venue"  # "he was killed by a US airstrike in Iraq": Iraq is where, not whom
         if quad.startswith("verbal") and self._topic(found, words, path_a, path_b, cues):
             return NONE, "", dist, "venue"  # what the talks are about, not who holds them
         if quad == "material_conflict" and self._at_words(found):
@@ -544,6 +548,8 @@ class RelationTagger:
                 continue
             if n.dep_ in ("nsubj", "nsubjpass", "agent") and cues.get(n.head):
                 continue  # the forces attack, occupy or withdraw: what they do decides, not where they are
+            if n.dep_ == "pobj" and n.head.dep_ == "agent" and cues.get(n.head.head):
+                continue  # "Osama was killed by US special forces in Pakistan"
             prep = y.head if y.dep_ == "pobj" else None
             if prep is not None and prep.lower_ in lex.presence_preps and (
                 prep.head.i == n.i or (n.dep_ in ("nsubj", "nsubjpass") and prep.head.i == n.head.i)
@@ -635,6 +641,29 @@ class RelationTagger:
             return False
         doers = [c for c in event.children if c.dep_ in ("nsubj", "agent")]
         return all(c.pos_ == "PRON" or c.i == other[0].i for c in doers)
+
+    def _scene(self, cue: Token, path_a: list[Token], path_b: list[Token]) -> bool:
+        """True when an attack has its own victim, a person ("he was killed", "killed the general"), and one country is the
+        place it happened in, attached to the act through prepositions alone ("in a US operation in the region of
+        Afghanistan"); "Russian troops in Ukraine shelled ..." names where the attackers are, and stays."""
+        doer = cue.head.head if cue.dep_ == "pobj" and cue.head.dep_ == "agent" else cue
+        victims = [c for c in (*cue.children, *doer.children) if c.dep_ in ("dobj", "nsubjpass")]
+        own = {t.i for t in path_a + path_b}
+        if not victims or any(v.i in own for v in victims) or not any(
+            v.pos_ in ("PRON", "PROPN") or v.lemma_.lower() in self.lex.person_nouns for v in victims
+        ):
+            return False  # "attacked the port in Ukraine": a place in the country is the country's
+        for path in (path_a, path_b):
+            for k, t in enumerate(path):
+                if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps:
+                    below, above = path[:k], path[k + 1:]
+                    if all(x.dep_ in ("pobj", "compound", "nmod", "amod", "appos", "conj", "cc", "prep") and (
+                        x.dep_ != "prep" or x.lower_ == "of") for x in below) and all(
+                        x.dep_ in ("pobj", "prep") for x in above
+                    ):
+                        return True
+                    break
+        return False
 
     def _target_of(self, lca: Token, path: list[Token]) -> bool:
         """True for a copula naming its subject the target of the event below ("Mahan has been the subject of United

@@ -203,3 +203,9 @@ def test_agreeing_to_move_an_embassy_is_verbal_cooperation(nlp):
     assert _quads(nlp, "Serbia agreed to move its embassy in Israel to Jerusalem.")[("ISR", "SRB")] == (
         "verbal_cooperation"
     )
+
+
+def test_where_an_attack_on_a_person_happened_is_no_party(nlp):
+    assert _quads(nlp, "He was killed last week by a United States military airstrike in Iraq.")[("IRQ", "USA")] == "none"
+    assert _quads(nlp, "Osama was killed by US special forces in Pakistan in 2011.")[("PAK", "USA")] == "none"
+    assert _quads(nlp, "Russia attacked the port in Ukraine.")[("RUS", "UKR")] == "material_conflict"
