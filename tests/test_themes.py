@@ -522,3 +522,35 @@ def test_retag_gives_a_database_from_before_confidence_its_confidences(tmp_path,
     refugees = at[at["theme"] == "humanitarian"]
     assert bool(refugees["assigned"].iloc[0])
     assert float(refugees["confidence"].iloc[0]) >= load_theme_model().threshold
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("The brokers recommended unsuitable investments to their customers, the complaint says.", "diplomacy"),
+        ("Pope Francis baptised a Nigerian migrant hailed as a hero for stopping a thief.", "humanitarian"),
+        ("The judge said the man convicted of the two murders could face the death penalty.", "humanitarian"),
+        ("The college offers courses in cybersecurity, web design and accounting.", "cyber_information"),
+        ("The governor signed an executive order extending the opening hours of state parks.", "domestic_politics"),
+        ("The club bought new ammunition for its clay pigeon shooting range.", "defense_posture"),
+    ],
+)
+def test_themes_a_word_of_the_theme_in_another_sense_makes_no_sentence_about_it(assign_nlp, text, theme):
+    doc = assign_nlp(text)
+    found = [t for t in doc._.article_themes if t.theme == theme]
+    assert not found or (found[0].score == 0 and not found[0].assigned), found
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("Qatar brokered a ceasefire between Israel and Hamas after weeks of talks in Doha.", "diplomacy"),
+        ("Iran executed four protesters after trials that human rights groups called a sham.", "humanitarian"),
+        ("Russian hackers were behind the cyberattack, and the agency raised its cybersecurity alert level.",
+         "cyber_information"),
+    ],
+)
+def test_themes_the_word_with_company_of_its_theme_still_counts(assign_nlp, text, theme):
+    doc = assign_nlp(text)
+    found = [t for t in doc._.article_themes if t.theme == theme]
+    assert found and found[0].score > 0, found
