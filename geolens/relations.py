@@ -70,6 +70,7 @@ class Lexicon:
     target_nouns: frozenset[str] = frozenset()
     mediation: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()
+    currencies: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -122,6 +123,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         target_nouns=words(data.get("target_nouns")),
         mediation=words(data.get("mediation")),
         person_nouns=words(data.get("person_nouns")),
+        currencies=words(data.get("currencies")),
     )
 
 
@@ -363,6 +365,9 @@ class RelationTagger:
         path_b = anc_b[: [t.i for t in anc_b].index(lca.i)]
         dist = len(path_a) + len(path_b)
         country_ids = {ta.i, tb.i}
+        if any(t.head.lemma_.lower() in self.lex.currencies and t.dep_ in ("compound", "nmod", "amod", "nummod")
+               for t in (ta, tb)):
+            return NONE, "", dist, "outsider"  # "nine billion US dollars" names a currency, not the United States
         for path in (path_a, path_b):
             for child, event in zip(path, path[1:], strict=False):
                 # A country that is the patient of an event someone else performs is no party to what is above it.
@@ -657,6 +662,7 @@ class RelationTagger:
             for k, t in enumerate(path):
                 if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps:
                     below, above = path[:k], path[k + 1:]
+                    above = above[: above.index(cue)] if cue in above else above
                     if all(x.dep_ in ("pobj", "compound", "nmod", "amod", "appos", "conj", "cc", "prep") and (
                         x.dep_ != "prep" or x.lower_ == "of") for x in below) and all(
                         x.dep_ in ("pobj", "prep") for x in above
@@ -688,6 +694,10 @@ class RelationTagger:
         """Negated cooperation is verbal conflict; a planned, hypothetical or demanded material act is words."""
         lex = self.lex
         negated = any(c.dep_ == "neg" or c.lower_ in lex.negators for c in cue.children if c.dep_ in ("neg", "det"))
+        negated = negated or any(  # "neither the EU nor the United States would endorse the result"
+            g.dep_ == "preconj" and g.lower_ in lex.negators for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")
+            for g in c.children
+        )
         up = cue
         for _ in range(3):  # "without any arrangements made about trade"
             if up.head.i == up.i:

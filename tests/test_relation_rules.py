@@ -209,3 +209,14 @@ def test_where_an_attack_on_a_person_happened_is_no_party(nlp):
     assert _quads(nlp, "He was killed last week by a United States military airstrike in Iraq.")[("IRQ", "USA")] == "none"
     assert _quads(nlp, "Osama was killed by US special forces in Pakistan in 2011.")[("PAK", "USA")] == "none"
     assert _quads(nlp, "Russia attacked the port in Ukraine.")[("RUS", "UKR")] == "material_conflict"
+
+
+def test_a_currency_is_not_its_country(nlp):
+    got = _quads(nlp, "China has invested about nine billion US dollars to develop efficient diagnostics and treatment.")
+    assert got[("CHN", "USA")] == "none"
+
+
+def test_neither_nor_negates_a_cooperation(nlp):
+    got = _quads(nlp, "Mugabe won the election in Zimbabwe, but neither the European Union nor the United States "
+                      "would endorse the result.")
+    assert got[("USA", "ZWE")] == "verbal_conflict"
