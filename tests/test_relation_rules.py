@@ -220,3 +220,9 @@ def test_neither_nor_negates_a_cooperation(nlp):
     got = _quads(nlp, "Mugabe won the election in Zimbabwe, but neither the European Union nor the United States "
                       "would endorse the result.")
     assert got[("USA", "ZWE")] == "verbal_conflict"
+
+
+def test_lifting_sanctions_is_cooperation_denying_a_charge_is_words(nlp):
+    assert _quads(nlp, "The United States lifted sanctions on Iran.")[("IRN", "USA")] == "material_cooperation"
+    assert _quads(nlp, "Russia denied the allegations by Ukraine.")[("RUS", "UKR")] == "verbal_conflict"
+    assert _quads(nlp, "Israeli chess players were denied visas by Saudi Arabia.")[("ISR", "SAU")] == "material_conflict"
