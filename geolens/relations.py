@@ -403,7 +403,9 @@ class RelationTagger:
             if on_path:
                 found = min(on_path, key=lambda t: len(_ancestors(t)))
                 own, other = (path_a, path_b) if found in path_a else (path_b, path_a)
-                says = cues.get(found)[0].startswith("verbal") and _actor_path(own[: own.index(found)])
+                says = cues.get(found)[0].startswith("verbal") and _actor_path(own[: own.index(found)]) and not any(
+                    t.dep_ in ("relcl", "acl") for t in own[own.index(found):]
+                )  # "denounced the memoranda in which Turkey and Libya agreed": their words describe a thing
                 # An event on one country's side reaches the other only through a predicate the other performs,
                 # unless it is the first country's own words about a clause naming the other.
                 if other and not says and not (

@@ -226,3 +226,10 @@ def test_lifting_sanctions_is_cooperation_denying_a_charge_is_words(nlp):
     assert _quads(nlp, "The United States lifted sanctions on Iran.")[("IRN", "USA")] == "material_cooperation"
     assert _quads(nlp, "Russia denied the allegations by Ukraine.")[("RUS", "UKR")] == "verbal_conflict"
     assert _quads(nlp, "Israeli chess players were denied visas by Saudi Arabia.")[("ISR", "SAU")] == "material_conflict"
+
+
+def test_words_inside_a_relative_clause_describe_a_thing_and_reach_no_one_outside(nlp):
+    got = _quads(nlp, "An assembly of foreign ministers in Cairo denounced the memoranda in which Turkey and Libya "
+                      "agreed on maritime borders.")
+    assert got[("LBY", "TUR")] == "verbal_cooperation"
+    assert got[("EGY", "LBY")] == got[("EGY", "TUR")] == "none"
