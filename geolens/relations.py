@@ -71,6 +71,7 @@ class Lexicon:
     mediation: frozenset[str] = frozenset()
     person_nouns: frozenset[str] = frozenset()
     currencies: frozenset[str] = frozenset()
+    membership: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -124,6 +125,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         mediation=words(data.get("mediation")),
         person_nouns=words(data.get("person_nouns")),
         currencies=words(data.get("currencies")),
+        membership=words(data.get("membership")),
     )
 
 
@@ -592,6 +594,10 @@ class RelationTagger:
                 seen.append(t)
             if t.pos_ in ("VERB", "AUX"):
                 seen.extend(c for c in t.children if c.dep_ in LIGHT_OBJECTS and cues.get(c))
+                # "agencies from A, B and C were part of the task force", "members of the coalition"
+                seen.extend(o for c in t.children if c.dep_ in ("attr", "acomp") and c.lemma_.lower() in self.lex.membership
+                            for p in c.children if p.dep_ == "prep" and p.lower_ == "of"
+                            for o in p.children if o.dep_ == "pobj" and cues.get(o))
                 if t.dep_ in ("relcl", "acl") and cues.get(t.head):
                     seen.append(t.head)  # "deals (that) the administration brokered between ..."
                 break

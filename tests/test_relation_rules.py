@@ -233,3 +233,9 @@ def test_words_inside_a_relative_clause_describe_a_thing_and_reach_no_one_outsid
                       "agreed on maritime borders.")
     assert got[("LBY", "TUR")] == "verbal_cooperation"
     assert got[("EGY", "LBY")] == got[("EGY", "TUR")] == "none"
+
+
+def test_members_of_a_cooperative_body_cooperate(nlp):
+    got = _quads(nlp, "Navies from Japan, India and Australia are members of the coalition.")
+    assert set(got.values()) == {"material_cooperation"} and len(got) == 3
+    assert _quads(nlp, "Police officers from France and Spain were part of the crowd.")[("ESP", "FRA")] == "none"
