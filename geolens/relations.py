@@ -72,6 +72,7 @@ class Lexicon:
     person_nouns: frozenset[str] = frozenset()
     currencies: frozenset[str] = frozenset()
     membership: frozenset[str] = frozenset()
+    enders: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -126,6 +127,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         person_nouns=words(data.get("person_nouns")),
         currencies=words(data.get("currencies")),
         membership=words(data.get("membership")),
+        enders=words(data.get("enders")),
     )
 
 
@@ -450,6 +452,14 @@ class RelationTagger:
         quad, words = cues.get(found)
         if climbed and (not self._symmetric(found, words) or _first_against_rest(ta, tb)):
             return NONE, "", dist, "list"
+        groups = [{t.i for t in p if t.pos_ == "ADP" and t.lower_ in ("between", "among", "amongst")}
+                  for p in (path_a, path_b)]
+        if len(groups[0] | groups[1]) > 1 or (climbed and groups[0] | groups[1]):
+            return NONE, "", dist, "list"  # "deals between Israel and Bahrain and between Serbia and Kosovo"
+        if not climbed and bool(groups[0]) != bool(groups[1]) and self._symmetric(found, words) and (
+            found in path_a or found in path_b
+        ):
+            return NONE, "", dist, "one_side"  # "X announced deals between Y and Z": the list names the parties
         if quad.startswith("verbal") and self._venue(found, path_a, path_b):
             return NONE, "", dist, "venue"
         if quad == "material_conflict" and self._scene(found, path_a, path_b):
@@ -458,6 +468,8 @@ class RelationTagger:
             return NONE, "", dist, "venue"  # what the talks are about, not who holds them
         if quad == "material_conflict" and self._at_words(found):
             quad = "verbal_conflict"
+        if quad.endswith("conflict") and self._ended(found):
+            quad = "material_cooperation"  # "an end to the conflict between Israel and Egypt" (CAMEO 08, yield)
         quad = self._appeal(found, self._mood(found, quad), words, cues)
         if quad == NONE:
             return NONE, "", dist, "cue"  # a negated conflict cue decides nothing
@@ -678,6 +690,19 @@ class RelationTagger:
                         return True
                     break
         return False
+
+    def _ended(self, cue: Token) -> bool:
+        """True for a conflict that is ended: "an end to the war", "the cessation of hostilities", "ended the war"."""
+        enders = self.lex.enders
+        if cue.dep_ == "dobj" and cue.head.lemma_.lower() in enders:
+            ender = cue.head
+        elif cue.dep_ == "pobj" and cue.head.lower_ in ("to", "of") and cue.head.head.lemma_.lower() in enders:
+            ender = cue.head.head
+        else:
+            return False
+        # "called for an end to the war": the end is asked for, the war goes on
+        return not any(a.lemma_.lower() in self.lex.irrealis or a.lemma_.lower() in self.lex.appeal_cues
+                       for a in _ancestors(ender)[1:5])
 
     def _target_of(self, lca: Token, path: list[Token]) -> bool:
         """True for a copula naming its subject the target of the event below ("Mahan has been the subject of United

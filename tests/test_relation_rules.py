@@ -239,3 +239,24 @@ def test_members_of_a_cooperative_body_cooperate(nlp):
     got = _quads(nlp, "Navies from Japan, India and Australia are members of the coalition.")
     assert set(got.values()) == {"material_cooperation"} and len(got) == 3
     assert _quads(nlp, "Police officers from France and Spain were part of the crowd.")[("ESP", "FRA")] == "none"
+
+
+def test_each_between_names_its_own_parties(nlp):
+    got = _quads(nlp, "The Trump administration announced additional deals between Israel and Bahrain and between "
+                      "Serbia, Kosovo, and Israel.")
+    assert got[("BHR", "ISR")] == got[("SRB", "XKX")] == "material_cooperation"
+    assert got[("BHR", "SRB")] == got[("BHR", "XKX")] == "none"
+    assert got[("ISR", "USA")] == "none"  # announcing a deal between others is no part in it
+
+
+def test_an_ended_conflict_is_cooperation_an_end_asked_for_is_not(nlp):
+    ended = _quads(nlp, "President Jimmy Carter mediated an end to the conflict between Israel and Egypt in 1978.")
+    assert ended[("EGY", "ISR")] == "material_cooperation"
+    asked = _quads(nlp, "Russia called for an end to the war between Armenia and Azerbaijan.")
+    assert asked[("ARM", "AZE")] == "material_conflict"
+
+
+def test_restrictions_on_flights_to_a_country_are_coercion(nlp):
+    got = _quads(nlp, "On Friday, the United States Department of Transportation announced new restrictions on "
+                      "flights to Cuba.")
+    assert got[("CUB", "USA")] == "material_conflict"
