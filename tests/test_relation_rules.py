@@ -260,3 +260,8 @@ def test_restrictions_on_flights_to_a_country_are_coercion(nlp):
     got = _quads(nlp, "On Friday, the United States Department of Transportation announced new restrictions on "
                       "flights to Cuba.")
     assert got[("CUB", "USA")] == "material_conflict"
+
+
+def test_seconding_another_leader_s_proposal_is_support(nlp):
+    got = _quads(nlp, "Merkel seconded Macron's recommendation that the fires be added to the agenda.")
+    assert got[("DEU", "FRA")] == "verbal_cooperation"
