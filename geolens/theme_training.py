@@ -1,6 +1,6 @@
 """Train and cross-validate the learned theme layer (data/theme_model.json) on labelled articles.
 
-usage: python -m geolens.theme_training [GOLD.jsonl ...] [--folds 5] [--write data/theme_model.json]
+usage: python -m geolens.theme_training [GOLD.jsonl ...] [--folds 5] [--repeats N] [--write data/theme_model.json]
                                        [--baseline-taxonomy OLD.yaml ...]
 
 With no files it reads ../shared/eval/themes_train.jsonl, themes_security_train.jsonl and themes_dev.jsonl.
@@ -206,10 +206,13 @@ def fit_tuned(examples: list[Example], themes: list[str], k: int = 5) -> ThemeMo
     return fit(examples, themes, choose_threshold(examples, preds))  # type: ignore[arg-type]
 
 
-def cross_validate(examples: list[Example], themes: list[str], k: int = 5) -> list[set[str]]:
-    """Nested k-fold predictions: each fold is scored by a model and threshold chosen without it."""
+def cross_validate(examples: list[Example], themes: list[str], k: int = 5, seed: int = 0) -> list[set[str]]:
+    """Nested k-fold predictions: each fold is scored by a model and threshold chosen without it.
+
+    seed picks the outer folds (0 = the folds of the reported figures); the inner folds stay fixed.
+    """
     out: list[set[str]] = [set() for _ in examples]
-    for fold in folds(examples, k, seed=0):
+    for fold in folds(examples, k, seed=100 * seed if seed else 0):
         held = set(fold)
         model = fit_tuned([ex for i, ex in enumerate(examples) if i not in held], themes, k=4)
         for i in fold:
@@ -246,8 +249,22 @@ def report(examples: list[Example], predicted: list[set[str]], title: str) -> st
         lines.append(f"| {t} | {per[t][0]} | {per[t][1]} | {per[t][2]} | {pr:.2f} | {rc:.2f} | {f:.2f} |")
     if confused:
         lines += ["", "Most confused pairs (gold theme missed while another was wrongly assigned in the same article):", ""]
-        lines += [f"- {a} -> {b}: {c}" for (a, b), c in confused.most_common(6)]
+        top = sorted(confused.items(), key=lambda kv: (-kv[1], kv[0]))[:6]  # ties in a fixed order
+        lines += [f"- {a} -> {b}: {c}" for (a, b), c in top]
     return "\n".join(lines)
+
+
+def _repeated(examples: list[Example], themes: list[str], k: int, repeats: int, label: str) -> str:
+    """One Markdown row: mean P/R/F1 of the nested CV over `repeats` outer splits, and F1 per split."""
+    scores = []
+    for seed in range(repeats):
+        predicted = cross_validate(examples, themes, k, seed=seed)
+        scores.append(prf(sum(len(p & e.gold) for e, p in zip(examples, predicted, strict=True)),
+                          sum(len(p - e.gold) for e, p in zip(examples, predicted, strict=True)),
+                          sum(len(e.gold - p) for e, p in zip(examples, predicted, strict=True))))
+    mean = [sum(s[i] for s in scores) / len(scores) for i in range(3)]
+    per = ", ".join(f"{s[2]:.3f}" for s in scores)
+    return f"| {label} | {mean[0]:.3f} | {mean[1]:.3f} | {mean[2]:.3f} | {per} |"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -255,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("gold", nargs="*", type=Path, default=[EVAL_DIR / g for g in DEFAULT_GOLD])
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=1,
+                    help="also repeat the nested cross-validation with this many outer fold splits (seeds 0..N-1) "
+                         "and print the mean P/R/F1 of each taxonomy: a check that a difference is not one split's luck")
     ap.add_argument("--write", type=Path, default=None, help="train on all files and write the model here")
     ap.add_argument("--baseline-taxonomy", type=Path, action="append", default=[],
                     help="also score another taxonomy file (e.g. the previous release's) in the same run: its sentence "
@@ -270,8 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     themes = load_taxonomy().ids
     rows = read_gold(args.gold)
     parsed = parse_docs(rows)
+    repeated: list[str] = []
     for old in args.baseline_taxonomy:
         before = collect_examples(rows, old, parsed)
+        if args.repeats > 1:
+            repeated.append(_repeated(before, themes, args.folds, args.repeats, str(old)))
         rule = [{t for t, f in ex.features.items() if f.rule_assigned} for ex in before]
         print(report(before, rule, f"Baseline: the sentence rule of {old}"))
         print()
@@ -283,6 +306,11 @@ def main(argv: list[str] | None = None) -> int:
     print(report(examples, baseline, "The sentence rule alone on the current cues (same run)"))
     print()
     print(report(examples, cross_validate(examples, themes, args.folds), f"Learned layer, nested {args.folds}-fold CV"))
+    if args.repeats > 1:
+        repeated.append(_repeated(examples, themes, args.folds, args.repeats, "current cues"))
+        print(f"\n### Nested {args.folds}-fold CV repeated over {args.repeats} outer splits (mean over splits)\n")
+        print("| cues + learned layer | P | R | F1 | F1 per split |\n| --- | --- | --- | --- | --- |")
+        print("\n".join(repeated))
     if args.write:
         model = fit_tuned(examples, themes)
         model = dataclasses.replace(model, trained_on=", ".join(p.name for p in args.gold))

@@ -82,6 +82,20 @@ def test_theme_training_is_deterministic_and_learns_the_evidence():
     assert sorted(i for f in folds(examples, 5) for i in f) == list(range(20))
 
 
+def test_theme_cross_validation_repeats_over_other_outer_splits():
+    # The same articles, another seed: other outer folds, and still one prediction per article.
+    examples = [
+        Example(f"a{i}", "g", frozenset({"diplomacy"} if i % 2 else set()),
+                {"diplomacy": _features(6.0 if i % 2 else 1.0, 3 if i % 2 else 1)}, {"summit": 1})
+        for i in range(20)
+    ]
+    assert folds(examples, 5, seed=0) != folds(examples, 5, seed=100)
+    for seed in (0, 1):
+        predicted = cross_validate(examples, ["diplomacy"], k=5, seed=seed)
+        assert len(predicted) == 20
+        assert sum("diplomacy" in p for p, e in zip(predicted, examples, strict=True) if e.gold) >= 8
+
+
 def test_theme_threshold_is_chosen_from_the_predictions():
     ex = [Example(str(i), "g", frozenset({"x"} if i < 5 else set()), {}, {}) for i in range(10)]
     preds = [{"x": 0.9 if i < 5 else 0.3} for i in range(10)]
