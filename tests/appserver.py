@@ -26,14 +26,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_app(db: Path, log_path: Path, *, timeout: float = 120) -> Iterator[str]:
-    """Serve the dashboard on a free port against `db`; yields its base URL once healthy, stops it on exit."""
+def streamlit_app(db: Path, log_path: Path, *, timeout: float = 120, root: Path = ROOT) -> Iterator[str]:
+    """Serve the dashboard on a free port against `db`; yields its base URL once healthy, stops it on exit.
+
+    `root` is the tree whose app.py is run (another checkout, to see a test fail on older code)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
            "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none"]
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "GEOLENS_DB": str(db)}, stdout=log,
+        proc = subprocess.Popen(cmd, cwd=root, env={**os.environ, "GEOLENS_DB": str(db)}, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
@@ -58,3 +60,10 @@ def streamlit_app(db: Path, log_path: Path, *, timeout: float = 120) -> Iterator
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(5)
+
+
+def wait_quiet(page) -> None:
+    """Until the app has finished its run (no 'Running' status in the page)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,112 @@ def countries_nlp():
         nlp.enable_pipe("senter")
     nlp.add_pipe("geolens_countries")
     return nlp
+
+
+# -- the dashboard in a real browser (one server per database, one Chromium, for the whole session) ----------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# Only to watch a browser test fail on older code: the tree whose app.py the servers run (a git worktree).
+APP_ROOT = Path(os.environ.get("GEOLENS_TEST_APP_ROOT") or ROOT)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium driven by Playwright, headless, one for the session (skips when either is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser test needs Debian chromium at {CHROMIUM} (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="browser test needs the playwright package")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium, tmp_path_factory):
+    """serve(db) -> base URL of `streamlit run app.py` on that database. One server per database for the whole
+    session (started at first use, stopped at the end), shared by every browser test file. It asks for the
+    browser first, so that a browser test skips before building its database when chromium is missing."""
+    from appserver import streamlit_app
+
+    servers: dict[str, str] = {}
+    with ExitStack() as stack:
+        def serve(db: Path, *, timeout: float = 180) -> str:
+            key = str(Path(db).resolve())
+            if key not in servers:
+                log = tmp_path_factory.mktemp("streamlit") / "server.log"
+                servers[key] = stack.enter_context(streamlit_app(Path(db), log, timeout=timeout, root=APP_ROOT))
+            return servers[key]
+
+        yield serve
+
+
+@pytest.fixture
+def browse(chromium):
+    """browse(url, width=1000, height=1000) -> a page in a fresh browser context (its own session), loaded;
+    every context is closed after the test."""
+    contexts = []
+
+    def _open(url: str, width: int = 1000, height: int = 1000):
+        ctx = chromium.new_context(viewport={"width": width, "height": height})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(url)
+        return page
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+def _copy_db(src: Path, dst: Path) -> Path:
+    shutil.copy(src, dst)
+    if src.with_name(src.name + ".wal").exists():
+        shutil.copy(src.with_name(src.name + ".wal"), dst.with_name(dst.name + ".wal"))
+    return dst
+
+
+STRAY_TEXT = (
+    "Germany's parliament voted on Thursday to reform the electoral law, the government in Berlin said. The "
+    "opposition parties said the reform of the constitution and of the electoral districts favours the coalition, "
+    "and the chancellor told the Bundestag that the election would be held under the new law."
+)
+UNDATED_TEXT = (
+    "Iraq's parliament met in Baghdad to debate the new budget, officials said. The Iraqi prime minister told "
+    "lawmakers that the government would pay public salaries on time and hold the provincial elections next year."
+)
+
+
+@pytest.fixture(scope="session")
+def corpus_extra_db_path(tmp_path_factory, corpus_db_path, nlp) -> Path:
+    """The Wikinews corpus plus two articles a real feed brings: one dated 2025, years after the rest (a stray
+    date), and one undated Iraq article (Iraq has 13 dated ones, so it is the 14th, listed last)."""
+    from geolens.ingest import from_text
+    from geolens.pipeline import analyse
+    from geolens.store import Store
+
+    path = _copy_db(corpus_db_path, tmp_path_factory.mktemp("db_corpus_extra") / "corpus_extra.duckdb")
+    Store(path).add_many([
+        analyse(from_text(STRAY_TEXT, title="Bundestag reforms the electoral law", published="2025-06-12")),
+        analyse(from_text(UNDATED_TEXT, title="Baghdad budget debate")),
+    ])
+    return path
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory, nlp) -> tuple[Path, str]:
+    """One article whose text and title hold HTML markup (`<script>`, `<img onerror>`, `<b>`); Japan and China
+    are named in its first sentence, so the pair Japan – China has a sentence to show. Returns (path, article id)."""
+    from geolens.ingest import from_text
+    from geolens.pipeline import analyse
+    from geolens.store import Store
+
+    text = (
+        "Japan and China <script>alert('x')</script> traded threats in Tokyo. "
+        'The ministry posted <img src=x onerror="alert(1)"> and said the supply chains of China are a risk.'
+    )
+    path = tmp_path_factory.mktemp("db_hostile") / "hostile.duckdb"
+    tables = analyse(from_text(text, title="<b>Bold</b> <script>t()</script> headline"))
+    Store(path).add(tables)
+    return path, tables.article_id

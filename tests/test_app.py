@@ -181,25 +181,19 @@ def test_article_page_opens_by_url_and_highlights_every_mention_kind(open_app, s
 
 
 # -- safety --------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def hostile_db(tmp_path_factory, nlp) -> tuple[Path, str]:
-    from geolens.ingest import from_text
-
-    text = (
-        "Japan and China <script>alert('x')</script> traded threats in Tokyo. "
-        'The ministry posted <img src=x onerror="alert(1)"> and said the supply chains of China are a risk.'
-    )
-    path = tmp_path_factory.mktemp("db_hostile") / "hostile.duckdb"
-    store = Store(path)
-    tables = analyse(from_text(text, title="<b>Bold</b> <script>t()</script> headline"))
-    store.add(tables)
-    return path, tables.article_id
-
-
-@pytest.mark.parametrize("page", ["article", "excerpts", "overview"])
+# hostile_db (conftest): an article with <script>, <img onerror> and <b> in its text and title.
+@pytest.mark.parametrize("page", ["article", "excerpts", "overview", "relations"])
 def test_markup_in_article_text_is_shown_as_text(open_app, hostile_db, page):
     db, aid = hostile_db
     at = open_app(db, page, article=aid)
+    if page == "relations":  # open the one pair, Japan – China: its sentence holds the <script> markup
+        from geolens.aggregations import co_mentions
+        from geolens.filters import Filters
+
+        pair = co_mentions(Store(db), Filters()).iloc[0]
+        assert {pair["source"], pair["target"]} == {"JPN", "CHN"}
+        at.selectbox(key="rel_pair_pick").set_value((pair["source"], pair["target"])).run()
+        assert not at.exception, [e.value for e in at.exception]
     shown = "\n".join(h.value for h in at.get("html"))
     assert "<script>" not in shown and "<img" not in shown and "<b>Bold" not in shown
     if page == "article":
@@ -208,6 +202,9 @@ def test_markup_in_article_text_is_shown_as_text(open_app, hostile_db, page):
         assert "&lt;b&gt;Bold&lt;/b&gt;" in shown
     if page == "excerpts":
         assert "&lt;img src=x" in shown
+    if page == "relations":
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in shown
+        assert "&lt;b&gt;Bold&lt;/b&gt;" in shown
 
 
 # -- deletion ------------------------------------------------------------------------------------

@@ -7,17 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-from appserver import streamlit_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 
 pytestmark = pytest.mark.browser
-
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
 
 EXTRA = {
     "japan.txt": (
@@ -50,23 +43,19 @@ def browser_db(tmp_path_factory, nlp) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(browser_db, tmp_path_factory):
-    """`streamlit run app.py` on a free port against the test database; stopped after the module."""
-    with streamlit_app(browser_db, tmp_path_factory.mktemp("streamlit") / "server.log", timeout=90) as url:
-        yield url
+def app_url(app_server, browser_db):
+    """`streamlit run app.py` against the test database (conftest's app_server: one server for the session)."""
+    return app_server(browser_db)
 
 
 @pytest.fixture(scope="module")
-def page():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        pg = browser.new_page(viewport={"width": 1400, "height": 1100})
-        pg.set_default_timeout(60_000)
-        yield pg
-        browser.close()
+def page(chromium):
+    """One page for the module (its tests go on from where the one before left it)."""
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 1100})
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    ctx.close()
 
 
 def _metric(pg, label: str) -> str:

@@ -15,26 +15,11 @@ import pytest
 from components import charts
 from components.geo import shapeless_points, world_geojson
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture
-def draw(browser, tmp_path):
+def draw(chromium, tmp_path):
     """draw(fig, width) -> a page showing the figure at that width (closed after the test)."""
     pages = []
 
@@ -42,7 +27,7 @@ def draw(browser, tmp_path):
         path = tmp_path / f"fig{len(pages)}.html"
         path.write_text(pio.to_html(fig, include_plotlyjs=True, full_html=True,
                                     config={"responsive": True, "topojsonURL": charts.NO_TOPOJSON_URL}))
-        page = browser.new_page(viewport={"width": width, "height": 900})
+        page = chromium.new_page(viewport={"width": width, "height": 900})
         pages.append(page)
         page.goto(path.as_uri())
         page.wait_for_selector(".main-svg")
@@ -133,7 +118,7 @@ def test_network_labels_do_not_overlap_and_name_the_hub_at_a_1000_px_window(draw
     assert clashes == []
 
 
-def test_grouped_excerpts_take_well_under_half_the_height_of_one_card_per_sentence(browser, tmp_path):
+def test_grouped_excerpts_take_well_under_half_the_height_of_one_card_per_sentence(chromium, tmp_path):
     # 20 sentences from 4 articles (a page of the Excerpts page): one header per article instead of per sentence.
     from components import highlight
 
@@ -152,7 +137,7 @@ def test_grouped_excerpts_take_well_under_half_the_height_of_one_card_per_senten
     def height(body: str) -> float:
         path = tmp_path / "x.html"
         path.write_text(f"<html><body style='width:520px;font-family:sans-serif'>{highlight.STYLE}{body}</body></html>")
-        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        page = chromium.new_page(viewport={"width": 1000, "height": 900})
         try:
             page.goto(path.as_uri())
             return page.evaluate("() => document.body.scrollHeight")

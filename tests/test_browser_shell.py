@@ -2,41 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from appserver import streamlit_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 LOCAL = ("http://127.0.0.1", "http://localhost", "data:", "blob:", "about:")
 
 pytestmark = pytest.mark.browser
 
-if not CHROMIUM.exists():
-    pytest.skip("Debian chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="python playwright is not installed")
-
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(app_server, tmp_path_factory):
     """The dashboard on a fresh database (seeded with the bundled sample on first start)."""
-    db = tmp_path_factory.mktemp("db_shell") / "shell.duckdb"
-    with streamlit_app(db, tmp_path_factory.mktemp("streamlit") / "server.log", timeout=180) as url:
-        yield url
+    return app_server(tmp_path_factory.mktemp("db_shell") / "shell.duckdb", timeout=180)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM),
-                              args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
-def _open(browser, url: str):
-    page = browser.new_page(viewport={"width": 1000, "height": 900})
+def _open(chromium, url: str):
+    page = chromium.new_page(viewport={"width": 1000, "height": 900})
     external: list[str] = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(LOCAL) else None)
     page.goto(url)
@@ -46,8 +26,8 @@ def _open(browser, url: str):
 
 
 @pytest.mark.parametrize("path, title", [("overview", "Overview"), ("map", "Map"), ("themes", "Themes")])
-def test_a_deep_link_opens_its_page_without_a_not_found_dialog(app_url, browser, path, title):
-    page, _ = _open(browser, f"{app_url}/{path}?country=JPN")
+def test_a_deep_link_opens_its_page_without_a_not_found_dialog(app_url, chromium, path, title):
+    page, _ = _open(chromium, f"{app_url}/{path}?country=JPN")
     try:
         assert page.inner_text("h1").strip() == title
         assert page.url == f"{app_url}/{path}?country=JPN"  # not bounced to the root
@@ -56,8 +36,8 @@ def test_a_deep_link_opens_its_page_without_a_not_found_dialog(app_url, browser,
         page.close()
 
 
-def test_the_root_url_goes_to_the_overview_keeping_the_filters(app_url, browser):
-    page, _ = _open(browser, f"{app_url}/?country=JPN")
+def test_the_root_url_goes_to_the_overview_keeping_the_filters(app_url, chromium):
+    page, _ = _open(chromium, f"{app_url}/?country=JPN")
     try:
         page.wait_for_url("**/overview?country=JPN", timeout=30_000)
         assert page.inner_text("h1").strip() == "Overview"
@@ -65,8 +45,8 @@ def test_the_root_url_goes_to_the_overview_keeping_the_filters(app_url, browser)
         page.close()
 
 
-def test_no_request_leaves_the_machine_on_load_or_page_changes(app_url, browser):
-    page, external = _open(browser, f"{app_url}/overview")
+def test_no_request_leaves_the_machine_on_load_or_page_changes(app_url, chromium):
+    page, external = _open(chromium, f"{app_url}/overview")
     try:
         for label in ("Map", "Themes", "Relations", "Overview"):
             page.locator(f"[data-testid=stSidebarNav] a:has-text('{label}')").first.click()

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-from appserver import streamlit_app
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 BODY = (
     "Japan and South Korea agreed on Tuesday to deepen their security cooperation after a series of North Korean "
     "missile tests. The defence ministers said the two countries would share more intelligence and hold joint "
@@ -22,34 +18,19 @@ OTHER = (
     "will share the cost of the programme, and Poland may join the project later, the defence ministers said."
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser test needs Debian chromium at {CHROMIUM}"),
-]
-playwright_api = pytest.importorskip("playwright.sync_api", reason="browser test needs the playwright package")
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`streamlit run app.py` on a free port with a fresh database; yields the base URL and the database path."""
-    tmp = tmp_path_factory.mktemp("browser")
-    db = tmp / "browser.duckdb"
-    with streamlit_app(db, tmp / "streamlit.log") as base:
-        yield base, db
+def server(app_server, tmp_path_factory):
+    """The dashboard (conftest's app_server) on a fresh database of its own; the base URL and the database path."""
+    db = tmp_path_factory.mktemp("browser") / "browser.duckdb"
+    return app_server(db), db
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """One headless chromium for the module."""
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def open_upload(browser, base: str):
+def open_upload(chromium, base: str):
     """A new browser session (its own context) on the Upload page, ready for input."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(60_000)
     page.goto(base + "/upload")
@@ -64,7 +45,7 @@ def choose_file(page, path: Path) -> None:
     chooser.value.set_files(str(path))
 
 
-def test_browser_uploads_pdf_saves_it_and_finds_it_on_excerpts_page(server, browser, tmp_path):
+def test_browser_uploads_pdf_saves_it_and_finds_it_on_excerpts_page(server, chromium, tmp_path):
     from fpdf import FPDF
 
     base, _ = server
@@ -77,7 +58,7 @@ def test_browser_uploads_pdf_saves_it_and_finds_it_on_excerpts_page(server, brow
     path = tmp_path / "navies.pdf"
     pdf.output(str(path))
 
-    ctx, page = open_upload(browser, base)
+    ctx, page = open_upload(chromium, base)
     try:
         choose_file(page, path)
         page.get_by_text("Text, with mentions highlighted").wait_for()
@@ -108,11 +89,11 @@ HOSTILE_HTML = """<!doctype html><html><head><title>Hostile page</title>
 </article></body></html>""".replace("BODY_HERE", BODY)
 
 
-def test_browser_hostile_html_is_shown_as_text_and_nothing_executes(server, browser, tmp_path):
+def test_browser_hostile_html_is_shown_as_text_and_nothing_executes(server, chromium, tmp_path):
     base, _ = server
     path = tmp_path / "hostile.html"
     path.write_text(HOSTILE_HTML, encoding="utf-8")
-    ctx, page = open_upload(browser, base)
+    ctx, page = open_upload(chromium, base)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     try:
@@ -132,7 +113,7 @@ def test_browser_hostile_html_is_shown_as_text_and_nothing_executes(server, brow
         ctx.close()
 
 
-def test_browser_two_sessions_upload_at_once_and_a_third_sees_both(server, browser, tmp_path):
+def test_browser_two_sessions_upload_at_once_and_a_third_sees_both(server, chromium, tmp_path):
     base, db = server
     markers = ["Bellwether frigates", "Sandpiper destroyers"]
     sessions = []
@@ -140,7 +121,7 @@ def test_browser_two_sessions_upload_at_once_and_a_third_sees_both(server, brows
         for i, marker in enumerate(markers):
             path = tmp_path / f"session{i}.txt"
             path.write_text(f"Fleet news {i}\n{marker} sailed with the allies. {BODY}", encoding="utf-8")
-            ctx, page = open_upload(browser, base)
+            ctx, page = open_upload(chromium, base)
             choose_file(page, path)
             page.get_by_text("Text, with mentions highlighted").wait_for()
             sessions.append((ctx, page))
@@ -150,7 +131,7 @@ def test_browser_two_sessions_upload_at_once_and_a_third_sees_both(server, brows
         for _, page in sessions:
             page.get_by_text("Saved. It is now on every page").wait_for()
 
-        ctx3 = browser.new_context()
+        ctx3 = chromium.new_context()
         sessions.append((ctx3, None))
         third = ctx3.new_page()
         third.set_default_timeout(120_000)
@@ -172,9 +153,9 @@ def paste_text(page, text: str) -> None:
     page.get_by_role("button", name="Analyse text").click()
 
 
-def test_browser_second_input_is_reviewed_and_a_stored_one_shows_its_stored_fields(server, browser):
+def test_browser_second_input_is_reviewed_and_a_stored_one_shows_its_stored_fields(server, chromium):
     base, _ = server
-    ctx, page = open_upload(browser, base)
+    ctx, page = open_upload(chromium, base)
     title = page.get_by_label("Title", exact=True)
     try:
         paste_text(page, "Harbour talks in Busan\n" + BODY)
