@@ -16,6 +16,7 @@ does not parse (or is not positive where a size or time is expected) falls back 
 | GEOLENS_SPACY_MODEL             | en_core_web_sm (PyPI)   | the spaCy model                                    |
 | GEOLENS_TAXONOMY                | data/taxonomy.yaml      | the theme taxonomy                                 |
 | GEOLENS_THEME_MODEL             | data/theme_model.json   | the theme model                                    |
+| GEOLENS_CACHE_DIR               | ~/.cache/geolens        | derived data kept between runs (the gazetteer)     |
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ WORKERS_ENV = "GEOLENS_WORKERS"
 SPACY_MODEL_ENV = "GEOLENS_SPACY_MODEL"
 TAXONOMY_ENV = "GEOLENS_TAXONOMY"
 THEME_MODEL_ENV = "GEOLENS_THEME_MODEL"
+CACHE_DIR_ENV = "GEOLENS_CACHE_DIR"
 
 DEFAULT_DB_TIMEOUT = 30.0
 DEFAULT_MAX_MB = 20.0
@@ -120,3 +122,13 @@ def taxonomy_path() -> Path:
 def theme_model_path() -> Path:
     """The theme model file."""
     return _path(THEME_MODEL_ENV, THEME_MODEL)
+
+
+def cache_dir() -> Path:
+    """Where derived data that is slow to build is kept between runs: $GEOLENS_CACHE_DIR, else
+    $XDG_CACHE_HOME/geolens, else ~/.cache/geolens. Everything in it can be deleted at any time."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "geolens"

@@ -169,3 +169,23 @@ def test_sped_up_model_components_annotate_exactly_as_the_model_does(seed_text):
                 assert [(t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in a] == [
                     (t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in b
                 ]
+
+
+def test_gazetteer_cache_gives_the_built_gazetteer_and_follows_its_sources(tmp_path, monkeypatch):
+    import shutil
+
+    from geolens import gazetteer
+
+    monkeypatch.setenv("GEOLENS_CACHE_DIR", str(tmp_path / "cache"))
+    src = tmp_path / "countries"
+    shutil.copytree(gazetteer.DATA_DIR, src)
+    built = gazetteer.build_gazetteer(src)
+    assert gazetteer.cached_gazetteer(src) == built  # built and cached
+    assert len(list((tmp_path / "cache").glob("gazetteer-*.marshal"))) == 1
+    assert gazetteer.cached_gazetteer(src) == built  # read back
+    with (src / "regions.jsonl").open("a", encoding="utf-8") as f:
+        f.write('{"pattern": "Middle Earth"}\n')
+    changed = gazetteer.cached_gazetteer(src)  # a changed source is a new key: built again
+    assert "Middle Earth" in changed.regions and "Middle Earth" not in built.regions
+    monkeypatch.setenv("GEOLENS_CACHE_DIR", str(src / "regions.jsonl"))  # a cache that cannot be one: built
+    assert gazetteer.cached_gazetteer(src) == changed
