@@ -76,10 +76,14 @@ def article_html(text: str, spans: list, *, target: int | None = None,
 
 def scroll_script(target: int) -> str:
     """A script (no article text in it, nothing fetched) that scrolls sentence `target` into the middle of the view
-    once it is on the page: the text box and the page both scroll."""
+    once it is on the page, and back into view while the page settles: the text box and the page both scroll."""
     # No "<" in the code: the browser's sanitiser drops a script whose text holds "<" before a letter or digit.
-    js = ("(function(){var n=0;function go(){var e=document.getElementById('gl-s-TARGET');"
-          "if(e){e.scrollIntoView({block:'center'});return;}n+=1;if(n>150){return;}setTimeout(go,100);}go();})();")
+    # Charts and tables drawn after the text shift the layout, so for 4 s the sentence is brought back whenever it
+    # has left the view (never while it is visible, so a reader's own scrolling is not fought).
+    js = ("(function(){var n=0,seen=0;function go(){var e=document.getElementById('gl-s-TARGET');"
+          "if(e){var r=e.getBoundingClientRect();if(!seen||0>r.top||r.bottom>window.innerHeight){"
+          "e.scrollIntoView({block:'center'});}seen+=1;if(seen>20){return;}setTimeout(go,200);return;}"
+          "n+=1;if(n>150){return;}setTimeout(go,100);}go();})();")
     return "<script>" + js.replace("TARGET", str(int(target))) + "</script>"
 
 

@@ -27,19 +27,22 @@ if not guard(int(total["articles"]), int(s["articles"]), f):
     st.stop()
 themes = data.theme_counts(f)
 
-# A wrapping row: on a narrow window the figures move to a second line instead of being cut to "16 o…".
+# A wrapping row of two pairs: on a narrow window the second pair moves to a second line as a whole, instead of
+# the figures being cut to "16 o…" or the last one left alone on a line of its own.
 span = "—" if str(s["first"]) == "NaT" else f"{s['first']:%b %Y} – {s['last']:%b %Y}"
 with st.container(horizontal=True, wrap=True, gap="medium"):
-    st.metric("Articles", f"{int(s['articles']):,}", help=f"of {int(total['articles']):,} in the database",
-              width="content")
-    st.metric("Countries", f"{int(s['countries']):,}", width="content",
-              help=f"Number of {counted} in the selected articles (the “Count countries” control above).")
-    # The themes the charts below show: under a theme filter, only the filtered themes count.
-    st.metric("Themes", f"{len(themes)} of {len(theme_ids())}", width="content",
-              help="Themes assigned to the selected articles" + (" (within the theme filter)" if f.themes else ""))
-    st.metric("Dates", span, width="content",
-              help=(f"{int(s['undated'])} selected article{'s have' if s['undated'] != 1 else ' has'} no date"
-                    if s["undated"] else None))
+    with st.container(horizontal=True, wrap=False, gap="medium", width="content"):
+        st.metric("Articles", f"{int(s['articles']):,}", help=f"of {int(total['articles']):,} in the database",
+                  width="content")
+        st.metric("Countries", f"{int(s['countries']):,}", width="content",
+                  help=f"Number of {counted} in the selected articles (the “Count countries” control above).")
+    with st.container(horizontal=True, wrap=False, gap="medium", width="content"):
+        # The themes the charts below show: under a theme filter, only the filtered themes count.
+        st.metric("Themes", f"{len(themes)} of {len(theme_ids())}", width="content",
+                  help="Themes assigned to the selected articles" + (" (within the theme filter)" if f.themes else ""))
+        st.metric("Dates", span, width="content",
+                  help=(f"{int(s['undated'])} selected article{'s have' if s['undated'] != 1 else ' has'} no date"
+                        if s["undated"] else None))
 
 # One article: every count of articles would be 1, so rank countries by mentions and themes by confidence.
 single = int(s["articles"]) == 1

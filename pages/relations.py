@@ -90,12 +90,13 @@ st.dataframe(
     selection_mode="single-row",
     column_config={
         # Widths that keep every column in view at 1000 px; the full example shows on hover, all sentences below.
-        "pair": st.column_config.TextColumn("Countries", width=140),
+        "pair": st.column_config.TextColumn("Countries", width=130),
         "sentences": st.column_config.NumberColumn("Sentences", width=68),
         "interactions": st.column_config.NumberColumn("Interactions", width=78,
                                                       help="Sentences that state how the two relate"),
-        "theme_name": st.column_config.TextColumn("Dominant theme", width=110),
-        "example": st.column_config.TextColumn("Example (select the row for all)", width=130),
+        "theme_name": st.column_config.TextColumn("Dominant theme", width=105),
+        "example": st.column_config.TextColumn("Example", width=110,
+                                               help="One sentence; select the row to read them all below"),
     },
 )
 

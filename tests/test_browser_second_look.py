@@ -128,7 +128,6 @@ def test_overview_tables_keep_every_column_in_view_at_1000_px(corpus, browse, ta
     assert over["frame_right"] <= over["window"]
 
 
-@pytest.mark.xfail(strict=True, reason="defect on today's pages: at 1000 px 'Dates' wraps alone onto a second row")
 def test_overview_date_figure_is_not_alone_on_a_second_row_at_1000_px(corpus, browse):
     page = open_ready(browse, f"{corpus}/overview")
     page.locator("[data-testid=stMetric]").nth(3).wait_for()  # the four headline figures
@@ -276,8 +275,6 @@ def test_relations_pair_opens_every_sentence_naming_both(corpus, browse, corpus_
     assert all(first.split()[0] in s or second.split()[0] in s for s in items)
 
 
-@pytest.mark.xfail(strict=True, reason="defect on today's pages: at 1000 px the pairs table's Example column "
-                                       "runs 20 px past its frame")
 def test_relations_pairs_table_shows_its_example_column_whole_at_1000_px(corpus, browse):
     page = open_ready(browse, f"{corpus}/relations")
     table = page.locator("[data-testid=stDataFrame]").first
