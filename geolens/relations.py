@@ -278,14 +278,38 @@ class RelationTagger:
 
     def __call__(self, doc: Doc) -> Doc:
         """Set doc._.relations for the sentences that name two or more countries."""
+        self._set_relations(doc, self.parsed_sentences(doc))
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):
+        """Set doc._.relations on a stream of Docs (what nlp.pipe calls): the sentences of a whole batch of Docs
+        go to the parser in one call, rather than one small call per Doc."""
+        from spacy.util import minibatch
+
+        for batch in minibatch(docs, size=batch_size):
+            for doc, parsed in zip(batch, self._parse([self.sentences_to_parse(d) for d in batch]), strict=True):
+                self._set_relations(doc, parsed)
+                yield doc
+
+    def _set_relations(self, doc: Doc, parsed: list[tuple]) -> None:
         out = []
-        for sent, ms, sdoc in self.parsed_sentences(doc):
+        for sent, ms, sdoc in parsed:
             out.extend(self.relate(sdoc, sent.start_char, sent.end_char, ms))
         doc._.relations = out
-        return doc
 
     def parsed_sentences(self, doc: Doc) -> list[tuple]:
         """(sentence, its country mentions, its parsed copy) for each sentence naming two or more countries."""
+        return self._parse([self.sentences_to_parse(doc)])[0]
+
+    def _parse(self, todos: list[list[tuple]]) -> list[list[tuple]]:
+        """Per Doc, (sentence, mentions, parsed copy) for its (sentence, mentions): one parser call for them all."""
+        texts = [s.text for todo in todos for s, _ in todo]
+        parser = self.parser if texts else None
+        parsed = iter(list(parser.pipe(texts)) if parser is not None else [None] * len(texts))
+        return [[(sent, ms, next(parsed)) for sent, ms in todo] for todo in todos]
+
+    def sentences_to_parse(self, doc: Doc) -> list[tuple]:
+        """(sentence, its country mentions) for each sentence naming two or more countries."""
         # An organisation that only bears a country's name ("Chinese University", "US Chess Federation") is not
         # that country acting; national institutions, leaders, places and the country's own words are.
         suffixes = self.lex.not_actor_suffixes
@@ -300,12 +324,7 @@ class RelationTagger:
             ms = [m for m in mentions if sent.start_char <= m.start < sent.end_char]
             if len({m.country for m in ms}) >= 2 and sent.end_char - sent.start_char <= MAX_PARSE_CHARS:
                 todo.append((sent, ms))
-        if not todo:
-            return []
-        parser = self.parser
-        texts = [s.text for s, _ in todo]
-        parsed = parser.pipe(texts) if parser is not None else [None] * len(texts)
-        return [(sent, ms, sdoc) for (sent, ms), sdoc in zip(todo, parsed, strict=True)]
+        return todo
 
     def relate(self, sdoc: Doc | None, start: int, end: int, mentions) -> list[Relation]:
         """The relations of one sentence: a parsed copy of its text, its offsets and its country mentions."""
