@@ -8,7 +8,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,11 +96,12 @@ def _memory_zones(nlp):
         yield
 
 
-def analyse_shard(articles: list[Article], nlp=None, batch_size: int = 16) -> list[Result]:
+def analyse_shard(articles: list[Article], nlp=None, batch_size: int = 16, memory_zone: bool = True) -> list[Result]:
     """The one analysis function of every ingest (CLI, pool worker, Dask worker, Upload page): the tables of
     each article of a shard, or why not, in input order.
 
-    Runs nlp.pipe in this process (n_process=1) inside a memory zone. A text longer than the pipeline takes is
+    Runs nlp.pipe in this process (n_process=1) inside a memory zone (unless the caller holds one open over
+    several shards: `memory_zone=False`). A text longer than the pipeline takes is
     refused with its length; a pipeline error on one article becomes its AnalysisFailure (and is logged), never an
     exception that would sink the shard.
     """
@@ -110,7 +111,7 @@ def analyse_shard(articles: list[Article], nlp=None, batch_size: int = 16) -> li
         nlp = get_pipeline()
     out: list[Result | None] = [_too_long(a, nlp.max_length) for a in articles]
     todo = [a for a, r in zip(articles, out, strict=True) if r is None]
-    with _memory_zones(nlp):
+    with _memory_zones(nlp) if memory_zone else nullcontext():
         try:
             docs = nlp.pipe((_prepared(nlp, a) for a in todo), batch_size=batch_size, n_process=1)
             done = [doc_to_tables(doc, _meta(a)) for doc, a in zip(docs, todo, strict=True)]
@@ -142,8 +143,28 @@ def load_pipeline():
     return nlp
 
 
+# A pool worker keeps one memory zone open over this many articles: a zone per 8-article shard made the worker
+# create its rare words again and again (~5 % of the analysis), while a zone per worker would let a long ingest grow.
+WORKER_ZONE_ARTICLES = 1000
+_worker_zone: dict = {"stack": None, "articles": 0}
+
+
 def _indexed_shard(item: tuple[int, list[Article]]) -> tuple[int, list[Result]]:
-    return item[0], analyse_shard(item[1])
+    """A pool worker's task: analyse_shard under the worker's long memory zone."""
+    zone = _worker_zone
+    if zone["stack"] is None:
+        from geolens.nlp import get_pipeline
+
+        zone["stack"] = ExitStack()
+        zone["stack"].enter_context(_memory_zones(get_pipeline()))
+    try:
+        results = analyse_shard(item[1], memory_zone=False)
+    finally:
+        zone["articles"] += len(item[1])
+        if zone["articles"] >= WORKER_ZONE_ARTICLES:
+            zone["stack"].close()  # the Docs are gone: the results are plain values
+            zone["stack"], zone["articles"] = None, 0
+    return item[0], results
 
 
 def default_workers() -> int:

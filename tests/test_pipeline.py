@@ -189,3 +189,20 @@ def test_gazetteer_cache_gives_the_built_gazetteer_and_follows_its_sources(tmp_p
     assert "Middle Earth" in changed.regions and "Middle Earth" not in built.regions
     monkeypatch.setenv("GEOLENS_CACHE_DIR", str(src / "regions.jsonl"))  # a cache that cannot be one: built
     assert gazetteer.cached_gazetteer(src) == changed
+
+
+def test_pool_worker_shards_share_a_memory_zone_that_is_renewed(nlp, seed_text, monkeypatch):
+    import geolens.pipeline as gp
+    from geolens.pipeline import analyse_shard
+
+    monkeypatch.setattr(gp, "WORKER_ZONE_ARTICLES", 2)
+    arts = [from_text(seed_text, origin="a.txt"), from_text("Japan and China met in Beijing. " * 8, origin="b.txt")]
+    expected = analyse_shard(arts, nlp)
+    _, first = gp._indexed_shard((0, arts[:1]))
+    assert gp._worker_zone["stack"] is not None and gp._worker_zone["articles"] == 1  # kept open
+    _, second = gp._indexed_shard((1, arts[1:]))
+    assert gp._worker_zone["stack"] is None and gp._worker_zone["articles"] == 0  # closed after 2 articles
+    for table in ("sentences", "mentions", "themes", "relations"):
+        assert [t.frame(table).to_dict("records") for t in first + second] == [
+            t.frame(table).to_dict("records") for t in expected
+        ]
