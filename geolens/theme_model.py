@@ -4,7 +4,8 @@ The cue matcher (themes.py) finds the evidence; this layer weighs it. One logist
 (article, theme) pair that has at least one cue hit, from two kinds of features:
 - the shape of the cue evidence (EvidenceFeatures), with weights shared by all themes, plus a bias per theme;
 - the article's content lemmas (binary, idf-weighted, L2-normalised), with weights per theme.
-A theme without any cue hit is never assigned, so every assigned theme keeps its evidence sentences.
+A theme without any cue hit is never assigned, nor one without a sentence substantially about it (assignable),
+so every assigned theme keeps its evidence sentences.
 The weights are trained by `python -m geolens.theme_training` (see that module).
 """
 
@@ -50,6 +51,13 @@ def feature_vector(f: EvidenceFeatures) -> list[float]:
         min(f.lead, 8.0) / 4.0,
         float(f.rule_assigned),
     ]
+
+
+def assignable(f: EvidenceFeatures) -> bool:
+    """A theme can be assigned only with a sentence substantially about it (spec/themes.md: a passing word is not
+    enough), whatever its confidence: a short text with one weak cue ("the war on litter") has a high confidence
+    because that cue is all there is."""
+    return f.n_about > 0
 
 
 def lexical_vector(lemmas: dict[str, int], idf: dict[str, float]) -> dict[str, float]:

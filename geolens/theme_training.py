@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from geolens.records import EvidenceFeatures
-from geolens.theme_model import FEATURE_NAMES, ThemeModel, feature_vector
+from geolens.theme_model import FEATURE_NAMES, ThemeModel, assignable, feature_vector
 
 EVAL_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 DEFAULT_GOLD = ("themes_train.jsonl", "themes_security_train.jsonl", "themes_dev.jsonl")
@@ -147,8 +147,9 @@ def fit(examples: list[Example], themes: list[str], threshold: float = 0.5) -> T
 
 
 def predict(model: ThemeModel, ex: Example) -> dict[str, float]:
-    """Confidence per theme with a cue hit."""
-    return model.confidences(ex.features, ex.lemmas)
+    """Confidence per theme that can be assigned (a cue hit and a sentence about it, see theme_model.assignable)."""
+    conf = model.confidences(ex.features, ex.lemmas)
+    return {t: c for t, c in conf.items() if assignable(ex.features[t])}
 
 
 def _counts(examples: list[Example], preds: list[dict[str, float]], threshold: float) -> tuple[int, int, int]:

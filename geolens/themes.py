@@ -23,7 +23,7 @@ from spacy.vocab import Vocab
 import geolens.extensions  # noqa: F401  (registers the Doc extensions)
 from geolens import settings
 from geolens.records import ArticleTheme, EvidenceFeatures, ThemeHit
-from geolens.theme_model import ThemeModel, load_theme_model
+from geolens.theme_model import ThemeModel, assignable, load_theme_model
 
 DEFAULT_TAXONOMY = settings.TAXONOMY
 TAXONOMY_ENV = settings.TAXONOMY_ENV
@@ -454,7 +454,7 @@ class ThemeTagger:
             if conf is None:  # no learned layer: the sentence rule decides, its confidence is 0 or 1
                 ok, conf = feats.rule_assigned, float(feats.rule_assigned)
             else:
-                ok = conf >= self.model.threshold
+                ok = conf >= self.model.threshold and assignable(feats)
             decisions.append(ArticleTheme(theme, len(kept), round(feats.score, 3), bool(ok), round(float(conf), 4)))
             for h in kept:
                 last = doc[h.end - 1]

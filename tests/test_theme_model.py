@@ -96,6 +96,16 @@ def test_theme_cross_validation_repeats_over_other_outer_splits():
         assert sum("diplomacy" in p for p, e in zip(predicted, examples, strict=True) if e.gold) >= 8
 
 
+def test_theme_without_a_sentence_about_it_is_never_predicted_whatever_its_confidence():
+    from geolens.theme_training import predict
+
+    passing = EvidenceFeatures(score=0.0, max_sentence=1.0, n_about=0, n_with_cue=1, share_with_cue=1.0,
+                               has_strong=False, n_distinct=1, lead=1.0, rule_assigned=False)
+    ex = Example("x", "g", frozenset(), {"armed_conflict": passing, "diplomacy": _features(6.0, 3)}, {"war": 1})
+    got = predict(load_theme_model(), ex)
+    assert "armed_conflict" not in got and "diplomacy" in got
+
+
 def test_theme_threshold_is_chosen_from_the_predictions():
     ex = [Example(str(i), "g", frozenset({"x"} if i < 5 else set()), {}, {}) for i in range(10)]
     preds = [{"x": 0.9 if i < 5 else 0.3} for i in range(10)]

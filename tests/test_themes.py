@@ -554,3 +554,28 @@ def test_themes_the_word_with_company_of_its_theme_still_counts(assign_nlp, text
     doc = assign_nlp(text)
     found = [t for t in doc._.article_themes if t.theme == theme]
     assert found and found[0].score > 0, found
+
+
+def test_themes_supply_chains_named_in_a_list_need_company_for_economic_security(assign_nlp):
+    miss = assign_nlp("The three leaders will discuss clean energy supply chains and climate cooperation at the summit.")
+    found = [t for t in miss._.article_themes if t.theme == "economic_security"]
+    assert not found or (found[0].score == 0 and not found[0].assigned), found
+    hit = assign_nlp("Officials warned that Europe's dependence on Chinese supply chains for batteries is a risk.")
+    found = [t for t in hit._.article_themes if t.theme == "economic_security"]
+    assert found and found[0].score > 0, found
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Russia recognized two regions of Ukraine as independent states on Monday.", "recognized"),
+        ("He urged Armenia and Azerbaijan to demarcate their international border through formal talks.",
+         "demarcate"),
+    ],
+)
+def test_themes_recognising_secession_and_demarcating_borders_are_about_territory(assign_nlp, text, words):
+    doc = assign_nlp(text)
+    found = [t for t in doc._.article_themes if t.theme == "territorial_disputes"]
+    assert found and found[0].score > 0, found
+    labels = {doc.text[h.start : h.end].lower() for h in doc._.theme_hits if h.theme == "territorial_disputes"}
+    assert any(label.startswith(words) for label in labels), labels
