@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Token
+from spacy.tokens._retokenize import set_token_attrs
 
 from geolens import settings
 
@@ -70,13 +71,13 @@ class IndexedAttributeRuler:
         self.patterns = patterns  # per attr_id: tuple of alternative patterns, each a tuple of token checks
         self.match_ids = match_ids
         self.strings = strings
-        self.by_lower: dict[int, list[int]] = {}
-        self.by_tag: dict[int, list[int]] = {}
-        self.always: list[int] = []
+        # Per column (LOWER, TAG, DEP, IS_SPACE): value -> the patterns whose first token requires it.
+        self.index: list[dict[int, list[tuple[int, int]]]] = [{} for _ in _RULER_ATTRS]
+        self.always: list[tuple[int, int]] = []
         for k, alternatives in enumerate(patterns):
             for p, pattern in enumerate(alternatives):
                 first = {col: (kind, value) for col, kind, value in pattern[0]}
-                for col, index in ((0, self.by_lower), (1, self.by_tag)):
+                for col, index in enumerate(self.index):
                     kind, value = first.get(col, (None, None))
                     if kind == _EQ:
                         index.setdefault(value, []).append((k, p))
@@ -154,16 +155,38 @@ class IndexedAttributeRuler:
         if n == 1:
             rows = [rows] if not isinstance(rows[0], list) else rows
         found = set()
-        by_lower, by_tag, always, patterns, holds = self.by_lower, self.by_tag, self.always, self.patterns, self._holds
+        (by_lower, by_tag, by_dep, by_space), always = self.index, self.always
+        patterns, holds, match_ids = self.patterns, self._holds, self.match_ids
         for i, row in enumerate(rows):
-            cands = by_lower.get(row[0], ()), by_tag.get(row[1], ()), always
-            for group in cands:
+            for group in (by_lower.get(row[0]), by_tag.get(row[1]), by_dep.get(row[2]), by_space.get(row[3]), always):
+                if not group:
+                    continue
                 for k, p in group:
                     pattern = patterns[k][p]
-                    end = i + len(pattern)
-                    if end <= n and all(holds(checks, rows[i + j]) for j, checks in enumerate(pattern)):
-                        found.add((k, self.match_ids[k], i, end))
+                    if len(pattern) == 1:
+                        if holds(pattern[0], row):
+                            found.add((k, match_ids[k], i, i + 1))
+                    elif i + len(pattern) <= n and all(holds(c, rows[i + j]) for j, c in enumerate(pattern)):
+                        found.add((k, match_ids[k], i, i + len(pattern)))
         return sorted(found)
+
+    @staticmethod
+    def setter(ruler):
+        """AttributeRuler.set_annotations without a Span per match: the same token gets the same attributes."""
+        apply_one = ruler.set_annotations
+
+        def set_annotations(doc: Doc, matches) -> None:
+            attrs, indices = ruler.attrs, ruler.indices
+            for match in matches:
+                attr_id, _, start, end = match
+                index = indices[attr_id]
+                at = (start if index >= 0 else end) + index
+                if start <= at < end:
+                    set_token_attrs(doc[at], attrs[attr_id])
+                else:
+                    apply_one(doc, [match])  # the ruler's own error for a pattern index outside its match
+
+        return set_annotations
 
 
 def _cached_lemmatize(lemmatize):
@@ -197,6 +220,7 @@ def speed_up(nlp: Language) -> Language:
         index = IndexedAttributeRuler.compile(ruler) if isinstance(ruler, AttributeRuler) else None
         if index is not None:
             ruler.match = index
+            ruler.set_annotations = IndexedAttributeRuler.setter(ruler)
     if "lemmatizer" in nlp.component_names:
         lem = nlp.get_pipe("lemmatizer")
         if isinstance(lem, Lemmatizer) and getattr(lem, "mode", None) == "rule":
