@@ -69,6 +69,10 @@ def main() -> int:
     rows = []
     print(f"articles: {len(texts)}  rounds: {args.rounds}  load average at start: {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
+    from geolens import gazetteer, settings
+
+    cached = (settings.cache_dir() / f"gazetteer-{gazetteer._cache_key(gazetteer.DATA_DIR)}.marshal").exists()
+    print(f"gazetteer cache ({settings.cache_dir()}): {'warm' if cached else 'cold: the first round builds it'}")
     for r in range(args.rounds):
         db = tmp / f"round{r}.duckdb"
         g_wall, g_cpu, g = _timed([*geo_cmd, "--db", str(db)])
