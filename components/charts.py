@@ -948,7 +948,7 @@ def attention_chart(att: pd.DataFrame, *, names: dict[str, str] | None = None, k
                       hovermode="closest")
     fig = _layout(fig, height=340 + 21 * n_rows, title=title)
     fig.update_layout(margin_b=60 + 21 * n_rows)
-    _note(fig, rule if rule is not None else "★ " + rule_text())
+    _note(fig, rule if rule is not None else "★ " + rule_text(short=True))
     return fig
 
 

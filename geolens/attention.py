@@ -119,8 +119,10 @@ def spikes(counts: pd.DataFrame, totals: pd.Series | None = None, **rule) -> pd.
     return a[a["spike"]].sort_values(["p_value", "count"], ascending=[True, False]).reset_index(drop=True)
 
 
-def rule_text(*, window: int = 4, min_count: int = 3, alpha: float = 0.05) -> str:
-    """The spike rule in one sentence, for a chart caption."""
+def rule_text(*, window: int = 4, min_count: int = 3, alpha: float = 0.05, short: bool = False) -> str:
+    """The spike rule in one sentence, for a caption (`short`: a few words, for a chart's subtitle)."""
+    if short:
+        return f"Spike: ≥ {min_count} articles, Poisson test on the previous {window} periods, FDR q < {alpha:g}"
     return (f"Spike: at least {min_count} articles, and a Poisson upper tail against the share of articles the same "
             f"key had over the previous {window} periods that stays significant with every period and key tested "
             f"at once (Benjamini-Hochberg false discovery rate q < {alpha:g}).")

@@ -122,9 +122,9 @@ for col, f, label in ((left, fa, "A"), (right, fb, "B")):
         # Three narrow columns: a half-width column at 1000 px holds them all (the kind shows on hover).
         st.dataframe(people[["entity", "country_name", "articles"]], hide_index=True, width="stretch",
                      key=f"cmp_e_{label}", column_config={
-                         "entity": st.column_config.TextColumn("Name", width=120),
-                         "country_name": st.column_config.TextColumn("Country", width=80),
-                         "articles": st.column_config.NumberColumn("Articles", width=55)})
+                         "entity": st.column_config.TextColumn("Name", width=108),
+                         "country_name": st.column_config.TextColumn("Country", width=70),
+                         "articles": st.column_config.NumberColumn("Articles", width=56)})
 
 st.subheader("Distinctive words and phrases")
 st.caption("Weighted log-odds with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008): a z-score per "

@@ -105,12 +105,12 @@ if len(people):
         hide_index=True, width="stretch", key="ov_people", on_select="rerun", selection_mode="single-row",
         column_config={
             # Widths that keep every column in view at 1000 px with the sidebar open; full text on hover.
-            "entity": st.column_config.TextColumn("Name", width=120),
-            "kind": st.column_config.TextColumn("Kind", width=72),
+            "entity": st.column_config.TextColumn("Name", width=116),
+            "kind": st.column_config.TextColumn("Kind", width=92),
             "country_name": st.column_config.TextColumn("Country", width=80),
             "articles": st.column_config.NumberColumn("Articles", width=56),
             "mentions": st.column_config.NumberColumn("Mentions", width=60),
-            "themes": st.column_config.TextColumn("Themes of their articles", width=96),
+            "themes": st.column_config.TextColumn("Themes", width=80, help="Themes of their articles"),
         },
     )
     window = "" if not f.active() or int(total["articles"]) <= agg.ENTITY_WINDOW else (
