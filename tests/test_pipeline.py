@@ -206,3 +206,11 @@ def test_pool_worker_shards_share_a_memory_zone_that_is_renewed(nlp, seed_text, 
         assert [t.frame(table).to_dict("records") for t in first + second] == [
             t.frame(table).to_dict("records") for t in expected
         ]
+
+
+def test_pool_is_given_the_longest_shards_first():
+    from geolens.pipeline import longest_first
+
+    sentence = "The ministers of the two countries met in the capital and talked about the trade agreement. "
+    shards = [[from_text(sentence * n, origin=f"{n}.txt")] for n in (3, 30, 3, 300, 10)]
+    assert longest_first(shards) == [3, 1, 4, 0, 2]  # ties keep their input order
