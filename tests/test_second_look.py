@@ -93,3 +93,27 @@ def test_themes_on_the_corpus_show_attention_and_spikes_open_their_excerpts(monk
 def test_new_and_changed_pages_render_on_an_empty_database(monkeypatch, empty_db_path, page):
     at = _open(monkeypatch, empty_db_path, page)
     assert at.info, "an empty database explains how to add articles"
+
+
+
+def test_overview_top_countries_chart_keeps_every_country_tied_at_the_cut(monkeypatch, corpus_db_path):
+    from geolens.names import country_name
+
+    counts = agg.country_counts(Store(corpus_db_path), Filters(), measure="named")
+    cut = int(counts["articles"].iloc[14])
+    tied = {country_name(c) for c in counts.loc[counts["articles"] == cut, "country"]}
+    assert len(tied) > 1 and int(counts["articles"].iloc[15]) == cut  # the corpus ties at the 15th place
+    at = _open(monkeypatch, corpus_db_path)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)  # the first chart: top countries
+    shown = {str(v) for trace in spec["data"] for v in trace.get("y") or []}
+    assert tied <= shown, sorted(tied - shown)  # no country tied at the cut is silently dropped
+    assert f"tie at {cut}" in json.dumps(spec["layout"])  # and the chart says so
+
+
+def test_excerpts_keyword_under_two_countries_and_a_theme_finds_the_sentences(monkeypatch, corpus_db_path):
+    at = _open(monkeypatch, corpus_db_path, "excerpts", country=["USA", "CHN"], theme="trade_sanctions", kw="trade")
+    assert at.text_input(key="exc_kw").value == "trade"
+    assert at.sidebar.multiselect(key="flt_country").value == ["USA", "CHN"]
+    shown = " ".join(h.value for h in at.get("html"))
+    assert "No sentence containing" not in " ".join(m.value for m in at.markdown) + shown
+    assert shown.count("gl-keyword") >= 2  # several sentences, the keyword highlighted in each
