@@ -230,3 +230,34 @@ def hostile_db(tmp_path_factory, nlp) -> tuple[Path, str]:
     tables = analyse(from_text(text, title="<b>Bold</b> <script>t()</script> headline"))
     Store(path).add(tables)
     return path, tables.article_id
+
+
+APPTEST_TIMEOUT = 180
+
+
+@pytest.fixture
+def open_app(monkeypatch):
+    """Start the app on a database in AppTest: returns start(db, page=None, *, late_params=False, **query_params),
+    which runs app.py, switches to pages/<page>.py when given, checks nothing raised and returns the AppTest.
+
+    Query parameters are set before the first run (a link opened cold), or with late_params=True after it and
+    before the page switch (a page reached from the app with a URL of its own).
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def start(db: Path, page: str | None = None, *, late_params: bool = False, **params) -> AppTest:
+        monkeypatch.setenv("GEOLENS_DB", str(db))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=APPTEST_TIMEOUT)
+        if not late_params:
+            for k, v in params.items():
+                at.query_params[k] = v
+        at.run()
+        if late_params:
+            for k, v in params.items():
+                at.query_params[k] = v
+        if page:
+            at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return start

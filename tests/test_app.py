@@ -15,25 +15,7 @@ from geolens.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["overview", "map", "themes", "relations", "excerpts", "article"]
-TIMEOUT = 120
 
-
-@pytest.fixture
-def open_app(monkeypatch):
-    """Start the app on a database: returns a function(db_path, page=None, **query_params) -> ran AppTest."""
-
-    def start(db: Path, page: str | None = None, **params) -> AppTest:
-        monkeypatch.setenv("GEOLENS_DB", str(db))
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
-        if page:
-            at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return start
 
 
 def texts(at: AppTest) -> str:

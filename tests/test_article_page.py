@@ -52,20 +52,9 @@ def ids(db) -> dict[str, str]:
 
 
 @pytest.fixture
-def open_article(db, monkeypatch):
+def open_article(db, open_app):
     """Open the Article page through app.py with query parameters; returns the ran AppTest."""
-
-    def start(**params) -> AppTest:
-        monkeypatch.setenv("GEOLENS_DB", str(db))
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
-        at.switch_page("pages/article.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return start
+    return lambda **params: open_app(db, "article", **params)
 
 
 def blocks(node, kind: str | None = None):

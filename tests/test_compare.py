@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 180
 
 
-def _open(monkeypatch, db: Path, **params) -> AppTest:
-    monkeypatch.setenv("GEOLENS_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page("pages/compare.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def test_compare_restores_both_sides_from_the_url_and_shows_their_difference(monkeypatch, corpus_db_path):
-    at = _open(monkeypatch, corpus_db_path, a_country="CHN", b_country="RUS", b_theme="armed_conflict")
+def test_compare_restores_both_sides_from_the_url_and_shows_their_difference(open_app, corpus_db_path):
+    at = open_app(corpus_db_path, "compare", late_params=True, a_country="CHN", b_country="RUS", b_theme="armed_conflict")
     assert at.multiselect(key="cmp_a_country").value == ["CHN"]
     assert at.multiselect(key="cmp_b_country").value == ["RUS"]
     assert at.multiselect(key="cmp_b_theme").value == ["armed_conflict"]
@@ -40,7 +23,7 @@ def test_compare_restores_both_sides_from_the_url_and_shows_their_difference(mon
     assert len(figures) == 2
 
 
-def test_compare_with_an_empty_side_says_which_and_how_to_fix_it(monkeypatch, corpus_db_path):
+def test_compare_with_an_empty_side_says_which_and_how_to_fix_it(open_app, corpus_db_path):
     from geolens import aggregations as agg
     from geolens.filters import Filters
     from geolens.store import Store
@@ -50,7 +33,7 @@ def test_compare_with_an_empty_side_says_which_and_how_to_fix_it(monkeypatch, co
     # A real country and a real theme that no article has together.
     country, theme = next((c, t) for c in reversed(countries) for t in agg.filter_options(store)["themes"]
                           if agg.summary(store, Filters(countries=(c,), themes=(t,))).iloc[0]["articles"] == 0)
-    at = _open(monkeypatch, corpus_db_path, a_country="CHN", b_country=country, b_theme=theme)
+    at = open_app(corpus_db_path, "compare", late_params=True, a_country="CHN", b_country=country, b_theme=theme)
     warning = " ".join(w.value for w in at.warning)
     assert "Selection B holds no article" in warning and "remove one of its filters" in warning
     assert not at.get("plotly_chart")

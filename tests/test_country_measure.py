@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,9 +12,6 @@ from geolens import aggregations as agg
 from geolens.filters import Filters
 from geolens.store import Store
 from geolens.tables import ArticleTables, coerce
-
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 120
 
 
 @pytest.fixture(scope="module")
@@ -76,15 +72,6 @@ def test_unknown_measure_is_refused(corpus):
 
 
 # -- the pages -----------------------------------------------------------------------------------
-def _open(monkeypatch, db: Path, page: str | None = None) -> AppTest:
-    monkeypatch.setenv("GEOLENS_DB", str(db))
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.run()
-    if page:
-        at.switch_page(f"pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
 
 def _control(at: AppTest):
     return next(w for w in at.get("button_group") if w.label == "Count countries")
@@ -95,8 +82,8 @@ def _bar_countries(at: AppTest) -> dict[str, int]:
     return {n: int(v) for tr in fig["data"] for n, v in zip(tr["y"], tr["text"], strict=True)}
 
 
-def test_overview_counts_named_countries_by_default_and_switches_to_attributed(monkeypatch, sample_db_path):
-    at = _open(monkeypatch, sample_db_path)
+def test_overview_counts_named_countries_by_default_and_switches_to_attributed(open_app, sample_db_path):
+    at = open_app(sample_db_path)
     control = _control(at)
     assert control.value == "named"
     assert "Named" in control.help and "Attributed" in control.help
@@ -115,8 +102,8 @@ def test_overview_counts_named_countries_by_default_and_switches_to_attributed(m
 
 
 @pytest.mark.parametrize("page", ["map", "relations"])
-def test_map_and_relations_offer_the_same_control_and_say_what_they_count(monkeypatch, sample_db_path, page):
-    at = _open(monkeypatch, sample_db_path, page)
+def test_map_and_relations_offer_the_same_control_and_say_what_they_count(open_app, sample_db_path, page):
+    at = open_app(sample_db_path, page)
     assert _control(at).value == "named"
     assert any("countries named" in str(c.value) for c in at.caption)
     _control(at).set_value("attributed").run()

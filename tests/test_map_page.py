@@ -39,18 +39,9 @@ def db(tmp_path_factory, nlp) -> Path:
 
 
 @pytest.fixture
-def open_map(db, monkeypatch):
-    def start(**params) -> AppTest:
-        monkeypatch.setenv("GEOLENS_DB", str(db))
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        for k, v in params.items():
-            at.query_params[k] = v
-        at.run()
-        at.switch_page("pages/map.py").run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return start
+def open_map(db, open_app):
+    """Open the Map page through app.py with query parameters; returns the ran AppTest."""
+    return lambda **params: open_app(db, "map", **params)
 
 
 def the_map(at: AppTest):
