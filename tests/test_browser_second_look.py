@@ -64,6 +64,13 @@ def chart_ticks(page, selector: str, axis: str) -> list[str]:
     return page.locator(f"{selector} .{axis}tick text").all_text_contents()
 
 
+def wait_count(page, selector: str, want: int) -> None:
+    """Until the page holds `want` elements matching `selector` (elements of one run arrive one after another);
+    a timeout, not a pass, when it never does."""
+    page.wait_for_function("([sel, want]) => document.querySelectorAll(sel).length === want", arg=[selector, want],
+                           timeout=60_000)
+
+
 def grid_rows(page, selector: str) -> int:
     """Data rows of a st.dataframe (its accessible table counts the header row too)."""
     return int(page.locator(f"{selector} table[aria-rowcount]").first.get_attribute("aria-rowcount")) - 1
@@ -113,6 +120,10 @@ def test_overview_latest_articles_list_every_selected_article_the_undated_one_la
     page.get_by_role("button", name=re.compile(r"^Show \d+ more")).click()
     page.get_by_text(f"The {n} newest of {n} selected articles").wait_for()
     wait_quiet(page)
+    # The table is redrawn after the caption: wait for its rows to settle before reading them.
+    page.wait_for_function("([sel, want]) => { const t = document.querySelector(sel + ' table[aria-rowcount]');"
+                           " return t && Number(t.getAttribute('aria-rowcount')) - 1 === want; }",
+                           arg=[latest, n], timeout=60_000)
     assert grid_rows(page, latest) == n
     dates = page.locator(f"{latest} table td").all_text_contents()
     assert "undated" in dates  # the undated article is listed (last), not dropped
@@ -177,7 +188,8 @@ def test_themes_of_one_article_have_no_period_toggle_and_no_timeline(sample, bro
     main = page.locator("[data-testid=stMain]")
     assert main.get_by_role("button", name="Week").count() == 0
     assert main.get_by_role("button", name="Month").count() == 0
-    assert "no timeline to draw" in main_text(page)
+    page.get_by_text("no timeline to draw").first.wait_for()
+    wait_count(page, "[data-testid=stMain] .js-plotly-plot", 2)
     assert page.locator("[data-testid=stMain] .js-plotly-plot").count() == 2  # themes and cue words, no timeline
     labels = page.locator(".st-key-themes_share .js-plotly-plot").inner_text()
     assert "100%" not in labels  # every theme of one article would read 100% of one
@@ -217,6 +229,7 @@ def test_excerpts_show_one_card_per_article_with_its_title_once(corpus, browse, 
     assert rows["article_id"].nunique() < len(rows)  # several sentences of one article on the first page
     page = open_ready(browse, f"{corpus}/excerpts?country=USA&country=CHN&theme=trade_sanctions")
     page.locator(SENTENCES).first.wait_for()
+    wait_count(page, SENTENCES, len(rows))
     assert page.locator(SENTENCES).count() == len(rows)
     text = main_text(page)
     shown = titles[titles["article_id"].isin(set(rows["article_id"]))]["title"]
@@ -269,8 +282,11 @@ def test_relations_pair_opens_every_sentence_naming_both(corpus, browse, corpus_
     pick_pair(page, label)
     page.get_by_text(f"{n} sentences of the selected articles name both countries").wait_for()
     wait_quiet(page)
+    # The sentence cards are drawn after the count: wait for them (every sentence, not only those that state an
+    # interaction), then read them.
+    wait_count(page, ".gl-group li", n)
     items = page.locator(".gl-group li").all_inner_texts()
-    assert len(items) == n  # every sentence, not only those that state an interaction
+    assert len(items) == n
     first, second = country_name(a), country_name(b)
     assert all(first.split()[0] in s or second.split()[0] in s for s in items)
 
