@@ -73,6 +73,14 @@ class Lexicon:
     currencies: frozenset[str] = frozenset()
     membership: frozenset[str] = frozenset()
     enders: frozenset[str] = frozenset()
+    joint_heads: frozenset[str] = frozenset()
+    senders: frozenset[str] = frozenset()
+    send_preps: frozenset[str] = frozenset()
+    cutters: frozenset[str] = frozenset()
+    contrast_marks: frozenset[str] = frozenset()
+    side_nouns: frozenset[str] = frozenset()
+    place_vias: frozenset[str] = frozenset()
+    pronouns: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -128,6 +136,14 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         currencies=words(data.get("currencies")),
         membership=words(data.get("membership")),
         enders=words(data.get("enders")),
+        joint_heads=words(data.get("joint_heads")),
+        senders=words(presence.get("senders")),
+        send_preps=words(presence.get("send_preps")),
+        cutters=words(data.get("cutters")),
+        contrast_marks=words(data.get("contrast_marks")),
+        side_nouns=words(data.get("side_nouns")),
+        place_vias=words(data.get("place_vias")),
+        pronouns=words(data.get("pronouns")),
     )
 
 
@@ -168,6 +184,18 @@ class _Cues:
                 continue
             if quad and t.pos_ in ("VERB", "NOUN", "ADJ", "PROPN"):
                 self.by_token[t.i] = (quad, t.text)
+        for t in sdoc:  # "delay US$400 million in military aid", "suspended trade with Iran" (CAMEO 16)
+            if words[t.i] in lex.cutters and t.pos_ == "VERB" and not any(c.dep_ == "neg" for c in t.children):
+                below, given = [c for c in t.children if c.dep_ in ("dobj", "nsubjpass")], None
+                for _ in range(3):
+                    given = next((x for x in below if (self.by_token.get(x.i) or ("",))[0] == "material_cooperation"),
+                                 None)
+                    if given is not None:
+                        break
+                    below = [o for x in below for c in x.children if c.dep_ == "prep" for o in c.children
+                             if o.dep_ == "pobj"] + [c for x in below for c in x.children if c.dep_ == "compound"]
+                if given is not None:
+                    self.by_token[t.i] = ("material_conflict", _words_between(t, given))
         for phrase, quad in lex.phrases.items():
             n = len(phrase)
             for i in range(len(sdoc) - n + 1):
@@ -337,17 +365,20 @@ class RelationTagger:
         """Per pair (a, b): the rules' verdict (quad, cue, distance, reason) and, with `rows`, the feature rows and
         cue words of geolens.relation_model (the learned layer evaluated by geolens.relation_training)."""
         toks: dict[str, list[Token]] = {}
+        cues = _Cues(sdoc, self.lex) if sdoc is not None else None
         for m in mentions:
             if sdoc is None:
                 continue
             span = sdoc.char_span(m.start - start, m.end - start, alignment_mode="expand")
             if span is not None and len(span):
+                if m.via in self.lex.place_vias and self._signing_place(span.root, cues):
+                    toks.setdefault(m.country, [])
+                    continue
                 toks.setdefault(m.country, []).append(span.root)
         if sdoc is not None:
             for who, extra in self._speakers(sdoc, toks).items():
                 toks[who] = toks[who] + extra
         countries = sorted({m.country for m in mentions})
-        cues = _Cues(sdoc, self.lex) if sdoc is not None else None
         cands = candidates(self, sdoc, cues) if rows and sdoc is not None else []
         out = []
         for a, b in combinations(countries, 2):
@@ -391,6 +422,10 @@ class RelationTagger:
         if any(t.head.lemma_.lower() in self.lex.currencies and t.dep_ in ("compound", "nmod", "amod", "nummod")
                for t in (ta, tb)):
             return NONE, "", dist, "outsider"  # "nine billion US dollars" names a currency, not the United States
+        joint = self._joint(ta, tb, cues)
+        if joint is not None:
+            quad = (cues.get(joint) or ("material_cooperation",))[0]
+            return self._mood(joint, quad), ta.doc[min(ta.i, tb.i):joint.i + 1].text, dist, "cue"
         for path in (path_a, path_b):
             for child, event in zip(path, path[1:], strict=False):
                 # A country that is the patient of an event someone else performs is no party to what is above it.
@@ -431,6 +466,12 @@ class RelationTagger:
                 )  # "denounced the memoranda in which Turkey and Libya agreed": their words describe a thing
                 # An event on one country's side reaches the other only through a predicate the other performs,
                 # unless it is the first country's own words about a clause naming the other.
+                rest, below = own[own.index(found) + 1:], own[: own.index(found)]
+                if any(t.dep_ == "conj" and t.pos_ in ("NOUN", "PROPN") for t in [found, *rest]) or self._contrast([found, *rest]):
+                    return NONE, "", dist, "one_side"  # a cue inside one item of a list, or in a "while" clause
+                if any(t.dep_ == "relcl" and not cues.get(t.head) and any(cues.get(x) for x in below[:k])
+                       for k, t in enumerate(below)):
+                    return NONE, "", dist, "one_side"  # "aid slated for Ukraine, which is in a conflict with Russia"
                 if other and not says and not (
                     _actor_path(other) and lca.i in [t.i for t in _ancestors(found)[1:5]]
                 ) and not self._partner(found, own, other, cues):
@@ -489,6 +530,8 @@ class RelationTagger:
             quad = "verbal_conflict"
         if quad.endswith("conflict") and self._ended(found):
             quad = "material_cooperation"  # "an end to the conflict between Israel and Egypt" (CAMEO 08, yield)
+        elif quad == "material_cooperation" and self._cut(found):
+            quad = "material_conflict"  # "ordered his staff to delay US$400 million in military aid" (CAMEO 16)
         quad = self._appeal(found, self._mood(found, quad), words, cues)
         if quad == NONE:
             return NONE, "", dist, "cue"  # a negated conflict cue decides nothing
@@ -498,11 +541,81 @@ class RelationTagger:
             quad = "verbal_conflict"  # "Germany said Russia attacked Ukraine": for Germany, an accusation
         return quad, words, dist, "cue"
 
+    def _signing_place(self, t: Token, cues: _Cues) -> bool:
+        """True for a city inside the name of an agreement ("the Paris Agreement", "the Paris Climate Accord"): the
+        name says where it was signed, not who is party to it."""
+        while t.dep_ == "compound" and t.head.i != t.i:
+            t = t.head
+            got = cues.get(t)
+            if got and got[0] == "material_cooperation" and t.is_title and t.pos_ == "PROPN":
+                return True
+        return False
+
+    def _joint(self, ta: Token, tb: Token, cues: _Cues) -> Token | None:
+        """The noun of joint action that nationalities joined by hyphens qualify ("an Israeli-Cypriot-Greek effort",
+        "Franco-German exercises"), or None: the countries act together."""
+        doc = ta.doc
+        lo, hi = sorted((ta.i, tb.i))
+        hyphens = ("-", "\u2013", "\u2010")
+
+        def named(x: Token) -> bool:
+            return x.pos_ in ("ADJ", "PROPN") and x.dep_ in ("amod", "compound", "nmod", "npadvmod")
+
+        k = lo
+        while k < hi:  # A-B-C: a name, a hyphen, a name, ...
+            if k + 2 > hi or doc[k + 1].text not in hyphens or not named(doc[k + 2]):
+                return None
+            k += 2
+        while k + 2 < len(doc) and doc[k + 1].text in hyphens and named(doc[k + 2]):
+            k += 2
+        if not named(doc[lo]):
+            return None
+        noun = doc[k].head
+        group = set(range(lo, k + 1)) | {t.i for t in doc[lo:k + 1] if t.text in hyphens}
+        if noun.i <= k or noun.pos_ not in ("NOUN", "PROPN") or any(
+            doc[j].head.i not in group | {noun.i} for j in range(lo, k + 1)
+        ):
+            return None
+        got = cues.get(noun)
+        if got:
+            return noun if self._symmetric(noun, got[1]) else None
+        return noun if noun.lemma_.lower() in self.lex.joint_heads or noun.lower_ in self.lex.joint_heads else None
+
+    def _cut(self, cue: Token) -> bool:
+        """True when a material cooperation cue is what a verb cuts ("delay US$400 million in military aid",
+        "suspended trade with Iran"): reducing relations (CAMEO 16), material conflict."""
+        t = cue
+        for _ in range(4):
+            if t.dep_ not in ("dobj", "pobj", "prep", "nsubjpass", "compound") or t.head.i == t.i:
+                return False
+            t = t.head
+            if t.pos_ in ("VERB", "AUX"):
+                negated = any(c.dep_ == "neg" for c in t.children)
+                return t.lemma_.lower() in self.lex.cutters and not negated
+        return False
+
+    def _contrast(self, path: list[Token]) -> bool:
+        """True when the path leaves a contrasting clause ("..., while Russia called for ...")."""
+        return any(t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in self.lex.contrast_marks
+                                             for c in t.children) for t in path)
+
+    def _membership(self, verb: Token, cues: _Cues) -> list[Token]:
+        """The cooperative bodies a clause's participants belong to: "were part of the task force", "stands with
+        leaders from A and B as part of the Abraham Accords"."""
+        nouns = [c for c in verb.children if c.dep_ in ("attr", "acomp") and c.lemma_.lower() in self.lex.membership]
+        nouns += [o for c in verb.children if c.dep_ == "prep" and c.lower_ == "as" for o in c.children
+                  if o.dep_ == "pobj" and o.lemma_.lower() in self.lex.membership]
+        return [o for c in nouns for p in c.children if p.dep_ == "prep" and p.lower_ == "of"
+                for o in p.children if o.dep_ == "pobj" and cues.get(o)]
+
     def _sides(self, cue: Token, quad: str, path_a: list[Token], path_b: list[Token]) -> str:
         """A country fighting (or speaking) for the doer of a conflict event is on its side, not against it."""
+        path_a, path_b = (p[: p.index(cue)] if cue in p else p for p in (path_a, path_b))
         entries = [p[-1] if p else None for p in (path_a, path_b)]
-        side = [e is not None and len(p) == 2 and e.dep_ == "prep" and e.lower_ in self.lex.side_preps
-                for e, p in zip(entries, (path_a, path_b), strict=True)]
+        side = [e is not None and ((len(p) == 2 and e.dep_ == "prep" and e.lower_ in self.lex.side_preps) or (
+            e.dep_ == "prep" and e.lower_ == "on" and p[-2].lemma_.lower() in self.lex.side_nouns and (
+                (len(p) == 3 and p[0].dep_ == "poss") or (len(p) == 4 and p[1].lower_ == "of"))
+        )) for e, p in zip(entries, (path_a, path_b), strict=True)]  # "on Azerbaijan's behalf", "on the side of Russia"
         agent = [e is not None and e.dep_ in ("nsubj", "agent", "poss", "amod", "compound") for e in entries]
         if (side[0] and agent[1]) or (side[1] and agent[0]):
             return quad.replace("conflict", "cooperation")
@@ -516,7 +629,8 @@ class RelationTagger:
         return any(t.lemma_.lower() in self.lex.verbal_objects or t.lower_ in self.lex.verbal_objects for t in targets)
 
     def _speakers(self, sdoc: Doc, toks: dict[str, list[Token]]) -> dict[str, list[Token]]:
-        """First-person words inside the quotation of the sentence's one country speaker, as that country's tokens."""
+        """First-person words inside the quotation of the sentence's one country speaker, and third-person pronouns a
+        country reports about itself (_reporters), as that country's tokens."""
         lex = self.lex
         owner = {t.i: c for c, ts in toks.items() for t in ts}
         speakers = set()
@@ -524,16 +638,36 @@ class RelationTagger:
             if v.lemma_.lower() in lex.speech and v.pos_ in ("VERB", "AUX"):
                 for subj in (c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")):
                     speakers |= {owner[t.i] for t in subj.subtree if t.i in owner}
+        found = self._reporters(sdoc, owner)
         if len(speakers) != 1:
-            return {}
+            return found
         (who,) = speakers
         quotes = 0
-        found = []
         for t in sdoc:
             quotes += sum(t.text.count(q) for q in ('"', "\u201c", "\u201d"))
             if quotes % 2 == 1 and t.lower_ in ("i", "we", "me", "us", "my", "our") and t.pos_ == "PRON":
-                found.append(t)
-        return {who: found} if found else {}
+                found.setdefault(who, []).append(t)
+        return found
+
+    def _reporters(self, sdoc: Doc, owner: dict[int, str]) -> dict[str, list[Token]]:
+        """Third-person pronouns that a country's own report names as the doer: the subject (or the subject's owner)
+        of the clause a speech verb with that one country as subject reports ("Iran acknowledged their government
+        had shot down ...", "the Armenians claim they were retaliating")."""
+        lex = self.lex
+        found: dict[str, list[Token]] = {}
+        for v in sdoc:
+            if v.lemma_.lower() not in lex.speech or v.pos_ not in ("VERB", "AUX"):
+                continue
+            who = {owner[t.i] for c in v.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree if t.i in owner}
+            if len(who) != 1:
+                continue
+            for comp in (c for c in v.children if c.dep_ == "ccomp"):
+                subjects = [c for c in comp.children if c.dep_ in ("nsubj", "nsubjpass")]
+                subjects += [p for c in subjects for p in c.children if p.dep_ == "poss"]
+                for t in subjects:
+                    if t.pos_ == "PRON" and t.lower_ in lex.pronouns:
+                        found.setdefault(next(iter(who)), []).append(t)
+        return found
 
     def _appeal(self, cue: Token, quad: str, words: str, cues: _Cues) -> str:
         """An appeal to cooperate ("urged China to resume talks") is verbal cooperation; a demand stays conflict."""
@@ -595,6 +729,9 @@ class RelationTagger:
                 prep.head.i == n.i or (n.dep_ in ("nsubj", "nsubjpass") and prep.head.i == n.head.i)
             ):
                 return n, _words_between(n, y)
+            sender = n.head if n.dep_ == "dobj" and n.head.lemma_.lower() in lex.senders else None
+            if sender is not None and prep is not None and prep.lower_ in lex.send_preps and prep.head.i == sender.i:
+                return n, _words_between(sender, y)  # "sending Turkish soldiers to Libya"
             host = n.head if n.dep_ == "dobj" and n.head.lemma_.lower() in lex.presence_hosts else None
             if host is not None:
                 owner = host.head if host.dep_ in ("acl", "relcl") else next(
@@ -626,15 +763,15 @@ class RelationTagger:
             if t.pos_ in ("VERB", "AUX"):
                 seen.extend(c for c in t.children if c.dep_ in LIGHT_OBJECTS and cues.get(c))
                 # "agencies from A, B and C were part of the task force", "members of the coalition"
-                seen.extend(o for c in t.children if c.dep_ in ("attr", "acomp") and c.lemma_.lower() in self.lex.membership
-                            for p in c.children if p.dep_ == "prep" and p.lower_ == "of"
-                            for o in p.children if o.dep_ == "pobj" and cues.get(o))
+                seen.extend(self._membership(t, cues))
                 if t.dep_ in ("relcl", "acl") and cues.get(t.head):
                     seen.append(t.head)  # "deals (that) the administration brokered between ..."
                 break
             if t.dep_ not in GROUP_UP or t.head.i == t.i:
                 break
             if t.dep_ == "prep" and t.lower_ not in GROUP_PREPS:
+                if t.head.pos_ in ("VERB", "AUX"):  # "stands with leaders from A and B as part of the Accords"
+                    seen.extend(x for x in self._membership(t.head, cues) if self._symmetric(x, cues.get(x)[1]))
                 break  # "cooperation with China and India": the list is one side, not the parties
             if t.dep_ == "agent" and t.head.lemma_.lower() not in self.lex.participation:
                 break  # "the call was seconded by A and B": they back it, they are not its parties

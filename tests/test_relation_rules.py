@@ -265,3 +265,53 @@ def test_restrictions_on_flights_to_a_country_are_coercion(nlp):
 def test_seconding_another_leader_s_proposal_is_support(nlp):
     got = _quads(nlp, "Merkel seconded Macron's recommendation that the fires be added to the agenda.")
     assert got[("DEU", "FRA")] == "verbal_cooperation"
+
+
+def test_nationalities_joined_by_hyphens_before_joint_action_cooperate(nlp):
+    got = _rel(nlp, "A Japanese-Australian team of scientists mapped the reef.")
+    assert got[("AUS", "JPN")] == ("material_cooperation", "Japanese-Australian team")
+    # a border, a route or a rivalry named by two countries is no joint act
+    assert _quads(nlp, "Traffic was slow on the US-Mexico border on Monday.")[("MEX", "USA")] == "none"
+
+
+def test_a_city_in_the_name_of_an_agreement_is_where_it_was_signed(nlp):
+    assert _quads(nlp, "Canada signed the Paris Agreement in 2016.")[("CAN", "FRA")] == "none"
+    assert _quads(nlp, "Canada and France signed an agreement in Paris.")[("CAN", "FRA")] == "material_cooperation"
+
+
+def test_cutting_aid_reduces_relations(nlp):
+    quad, cue = _rel(nlp, "The United States froze $50 million in aid to Egypt.")[("EGY", "USA")]
+    assert quad == "material_conflict" and cue in "froze $50 million in aid to Egypt"
+    assert _quads(nlp, "The United States increased its aid to Egypt.")[("EGY", "USA")] == "material_cooperation"
+    assert _quads(nlp, "The United States did not freeze its aid to Egypt.")[("EGY", "USA")] != "material_conflict"
+
+
+def test_a_contrasting_clause_keeps_its_words_to_itself(nlp):
+    got = _quads(nlp, "The president of France praised Italy, while Spain condemned the strike on Libya.")
+    assert got[("FRA", "ITA")] == "verbal_cooperation" and got[("ESP", "LBY")] == "verbal_conflict"
+    assert got[("ESP", "FRA")] != "verbal_conflict" and got[("ESP", "ITA")] == "none"
+    assert _quads(nlp, "France condemned Spain for the strike.")[("ESP", "FRA")] == "verbal_conflict"
+
+
+def test_a_pronoun_in_a_country_s_own_report_is_that_country(nlp):
+    assert _quads(nlp, "Russia said it had shot down a Ukrainian drone.")[("RUS", "UKR")] == "material_conflict"
+    other = _quads(nlp, "Russia said Ukraine had shot down a Belarusian drone.")
+    assert other[("RUS", "UKR")] == "verbal_conflict" and other[("BLR", "UKR")] == "material_conflict"
+
+
+def test_acting_on_a_country_s_behalf_is_taking_its_side(nlp):
+    assert _quads(nlp, "Belarus fought on Russia's behalf.")[("BLR", "RUS")] == "material_cooperation"
+    assert _quads(nlp, "Belarus fought against Russia.")[("BLR", "RUS")] == "material_conflict"
+
+
+def test_forces_sent_to_a_country_are_military_support(nlp):
+    quad, cue = _rel(nlp, "The deal on sending Turkish soldiers to Azerbaijan was signed on Monday.")[("AZE", "TUR")]
+    assert quad == "material_cooperation" and cue == "sending Turkish soldiers to Azerbaijan"
+
+
+def test_a_cue_inside_one_item_of_a_list_or_a_relative_clause_stays_there(nlp):
+    got = _quads(nlp, "Protesters in Hong Kong over Chinese repression and a Ukrainian envoy were shortlisted for the "
+                      "prize.")
+    assert got[("CHN", "UKR")] == got[("HKG", "UKR")] == "none"
+    got = _quads(nlp, "Wheat bound for Egypt, which is in a dispute with Ethiopia, was delayed, Russia said.")
+    assert got[("EGY", "ETH")] == "verbal_conflict" and got[("ETH", "RUS")] == "none"
