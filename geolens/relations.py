@@ -81,6 +81,7 @@ class Lexicon:
     side_nouns: frozenset[str] = frozenset()
     place_vias: frozenset[str] = frozenset()
     pronouns: frozenset[str] = frozenset()
+    blame_nouns: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -144,6 +145,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         side_nouns=words(data.get("side_nouns")),
         place_vias=words(data.get("place_vias")),
         pronouns=words(data.get("pronouns")),
+        blame_nouns=words(data.get("blame_nouns")),
     )
 
 
@@ -422,6 +424,9 @@ class RelationTagger:
         if any(t.head.lemma_.lower() in self.lex.currencies and t.dep_ in ("compound", "nmod", "amod", "nummod")
                for t in (ta, tb)):
             return NONE, "", dist, "outsider"  # "nine billion US dollars" names a currency, not the United States
+        blamed = self._blame(lca, path_a, path_b) or self._blame(lca, path_b, path_a)
+        if blamed is not None:
+            return "verbal_conflict", blamed.text, dist, "cue"  # "Pompeo said the crash was Iran's doing"
         joint = self._joint(ta, tb, cues)
         if joint is not None:
             quad = (cues.get(joint) or ("material_cooperation",))[0]
@@ -580,6 +585,19 @@ class RelationTagger:
         if got:
             return noun if self._symmetric(noun, got[1]) else None
         return noun if noun.lemma_.lower() in self.lex.joint_heads or noun.lower_ in self.lex.joint_heads else None
+
+    def _blame(self, lca: Token, speaker: list[Token], blamed: list[Token]) -> Token | None:
+        """The blame noun ("fault", "doing") a speaker country's statement gives the other country, or None."""
+        if lca.lemma_.lower() not in self.lex.speech or lca.pos_ not in ("VERB", "AUX") or not _actor_path(speaker):
+            return None
+        if len(blamed) < 2 or blamed[0].dep_ != "poss" or blamed[1].lemma_.lower() not in self.lex.blame_nouns:
+            return None
+        noun = blamed[1]
+        if noun.dep_ not in ("attr", "ccomp", "acomp", "dobj") or any(
+            c.dep_ == "neg" for t in (noun, noun.head) for c in t.children
+        ):
+            return None  # "Russia's responsibility was to ...", "was not Russia's fault"
+        return noun if any(t.dep_ in ("ccomp", "parataxis") for t in blamed[1:]) else None
 
     def _cut(self, cue: Token) -> bool:
         """True when a material cooperation cue is what a verb cuts ("delay US$400 million in military aid",
@@ -757,7 +775,7 @@ class RelationTagger:
         """From a group of countries up to the predicate it belongs to: its symmetric cue, else its nearest cue."""
         t = lca
         seen: list[Token] = []
-        for _ in range(6):
+        for _ in range(9):
             if cues.get(t) and t.i != lca.i:
                 seen.append(t)
             if t.pos_ in ("VERB", "AUX"):

@@ -315,3 +315,22 @@ def test_a_cue_inside_one_item_of_a_list_or_a_relative_clause_stays_there(nlp):
     assert got[("CHN", "UKR")] == got[("HKG", "UKR")] == "none"
     got = _quads(nlp, "Wheat bound for Egypt, which is in a dispute with Ethiopia, was delayed, Russia said.")
     assert got[("EGY", "ETH")] == "verbal_conflict" and got[("ETH", "RUS")] == "none"
+
+
+def test_blame_in_a_country_s_statement_is_an_accusation(nlp):
+    quad, cue = _rel(nlp, "Ukraine said the fire was Russia's fault.")[("RUS", "UKR")]
+    assert quad == "verbal_conflict" and cue == "fault"
+    assert _quads(nlp, "Ukraine said the fire was not Russia's fault.")[("RUS", "UKR")] == "none"
+    assert _quads(nlp, "Ukraine said Russia's responsibility was to protect the plant.")[("RUS", "UKR")] == "none"
+
+
+def test_a_difference_between_two_countries_is_a_dispute(nlp):
+    got = _quads(nlp, "The main difference between Chile and Peru is the maritime border.")
+    assert got[("CHL", "PER")] == "verbal_conflict"
+
+
+def test_a_long_list_of_attendees_still_reaches_its_meeting(nlp):
+    got = _quads(nlp, "The summit was attended by French president Emmanuel Macron and finance minister Bruno Le Maire, "
+                      "German chancellor Olaf Scholz and finance minister Christian Lindner, and Italian prime minister "
+                      "Giorgia Meloni.")
+    assert set(got.values()) == {"verbal_cooperation"} and len(got) == 3
