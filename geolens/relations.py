@@ -237,7 +237,13 @@ ACTOR_PREPS = frozenset({"of", "from", "for", "between"})
 
 
 def _actor_path(path: list[Token]) -> bool:
-    """True when a country stands for the subject of the event its path reaches ("US Secretary of State Pompeo")."""
+    """True when a country stands for the subject of the event its path reaches ("US Secretary of State Pompeo"), or
+    for whoever acts on its behalf ("Kushner, on behalf of the White House, helped broker a deal")."""
+    if len(path) >= 3 and path[-1].dep_ == "prep" and path[-1].lower_ == "on" and path[-2].lower_ == "behalf" and (
+        path[-1].head.pos_ in ("VERB", "AUX")
+    ):
+        return len(path) == 3 and path[0].dep_ == "poss" or path[-3].lower_ == "of" and all(
+            t.dep_ in ACTOR_LINKS or (t.dep_ == "prep" and t.lower_ in ACTOR_PREPS) for t in path[:-3])
     for t in path:
         if t.dep_ == "prep":
             if t.lower_ not in ACTOR_PREPS:

@@ -334,3 +334,11 @@ def test_a_long_list_of_attendees_still_reaches_its_meeting(nlp):
                       "German chancellor Olaf Scholz and finance minister Christian Lindner, and Italian prime minister "
                       "Giorgia Meloni.")
     assert set(got.values()) == {"verbal_cooperation"} and len(got) == 3
+
+
+def test_whoever_acts_on_a_country_s_behalf_acts_for_it(nlp):
+    got = _quads(nlp, "In May, Rossi, on behalf of the Swiss government, helped broker a truce between Armenia and "
+                      "Azerbaijan.")
+    assert got[("ARM", "CHE")] == got[("AZE", "CHE")] == "verbal_cooperation"
+    assert _quads(nlp, "An envoy visited Colombia on behalf of Norway.")[("COL", "NOR")] == "verbal_cooperation"
+    assert _quads(nlp, "An envoy visited Colombia after a holiday in Norway.")[("COL", "NOR")] == "none"
