@@ -82,6 +82,8 @@ class Lexicon:
     place_vias: frozenset[str] = frozenset()
     pronouns: frozenset[str] = frozenset()
     blame_nouns: frozenset[str] = frozenset()
+    settle_verbs: frozenset[str] = frozenset()
+    settle_preps: frozenset[str] = frozenset()
 
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
@@ -91,6 +93,8 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
     appeal = data.get("appeal") or {}
 
     def words(items) -> frozenset[str]:
+        if any(isinstance(w, bool) for w in items or []):  # YAML reads a bare on, off, yes or no as a boolean
+            raise ValueError(f"{path or DEFAULT_CUES}: quote on/off/yes/no in word lists ({items!r})")
         return frozenset(str(w).lower() for w in items or [])
     lemmas: dict[str, str] = {}
     only_pos: dict[str, str] = {}
@@ -146,6 +150,8 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         place_vias=words(data.get("place_vias")),
         pronouns=words(data.get("pronouns")),
         blame_nouns=words(data.get("blame_nouns")),
+        settle_verbs=words((data.get("settle") or {}).get("verbs")),
+        settle_preps=words((data.get("settle") or {}).get("preps")),
     )
 
 
@@ -541,6 +547,8 @@ class RelationTagger:
             quad = "verbal_conflict"
         if quad.endswith("conflict") and self._ended(found):
             quad = "material_cooperation"  # "an end to the conflict between Israel and Egypt" (CAMEO 08, yield)
+        elif quad == "verbal_cooperation" and self._settled(found):
+            quad = "material_cooperation"  # "Turkey and Libya agreed on a maritime border" (CAMEO 057)
         elif quad == "material_cooperation" and self._cut(found):
             quad = "material_conflict"  # "ordered his staff to delay US$400 million in military aid" (CAMEO 16)
         quad = self._appeal(found, self._mood(found, quad), words, cues)
@@ -604,6 +612,14 @@ class RelationTagger:
         ):
             return None  # "Russia's responsibility was to ...", "was not Russia's fault"
         return noun if any(t.dep_ in ("ccomp", "parataxis") for t in blamed[1:]) else None
+
+    def _settled(self, cue: Token) -> bool:
+        """True for an agreement reached on something ("agreed on a line as their border", "agreed to a ceasefire"),
+        not an intent ("agreed to talk"): a settlement is a formal agreement (CAMEO 057)."""
+        if cue.lemma_.lower() not in self.lex.settle_verbs or cue.pos_ != "VERB":
+            return False
+        return any(p.dep_ == "prep" and p.lower_ in self.lex.settle_preps and any(
+            o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN") for o in p.children) for p in cue.children)
 
     def _cut(self, cue: Token) -> bool:
         """True when a material cooperation cue is what a verb cuts ("delay US$400 million in military aid",
@@ -818,6 +834,10 @@ class RelationTagger:
                                                  and self.lex.lemmas[t.head.lemma_.lower()].startswith("verbal"))
                 if t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and head_cue:
                     return True
+                if k == 1 and t.dep_ == "prep" and t.lower_ in self.lex.venue_preps and t.head.pos_ == "PROPN" and (
+                    path[0].dep_ == "pobj"
+                ):
+                    return True  # "met with Zalmay Khalilzad in Qatar": where the person was met
         return False
 
     def _topic(self, cue: Token, words: str, path_a: list[Token], path_b: list[Token], cues: _Cues) -> bool:

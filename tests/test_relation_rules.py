@@ -342,3 +342,29 @@ def test_whoever_acts_on_a_country_s_behalf_acts_for_it(nlp):
     assert got[("ARM", "CHE")] == got[("AZE", "CHE")] == "verbal_cooperation"
     assert _quads(nlp, "An envoy visited Colombia on behalf of Norway.")[("COL", "NOR")] == "verbal_cooperation"
     assert _quads(nlp, "An envoy visited Colombia after a holiday in Norway.")[("COL", "NOR")] == "none"
+
+
+def test_an_agreement_reached_on_a_thing_is_a_settlement_an_agreement_to_talk_is_not(nlp):
+    assert _quads(nlp, "Armenia and Azerbaijan agreed to a ceasefire.")[("ARM", "AZE")] == "material_cooperation"
+    assert _quads(nlp, "Chile and Peru agreed on a maritime border.")[("CHL", "PER")] == "material_cooperation"
+    assert _quads(nlp, "Armenia and Azerbaijan agreed to talk.")[("ARM", "AZE")] == "verbal_cooperation"
+    assert _quads(nlp, "Chile and Peru will agree on a maritime border.")[("CHL", "PER")] == "verbal_cooperation"
+
+
+def test_where_a_named_person_was_met_is_a_venue(nlp):
+    got = _quads(nlp, "Blinken met with Wang Yi in Indonesia.")
+    assert got[("CHN", "USA")] == "verbal_cooperation" and got[("CHN", "IDN")] == got[("IDN", "USA")] == "none"
+    assert _quads(nlp, "Blinken met with Indonesian officials.")[("IDN", "USA")] == "verbal_cooperation"
+
+
+def test_what_talks_are_on_is_their_topic(nlp):
+    got = _quads(nlp, "Russia and Turkey held talks on Syria.")
+    assert got[("RUS", "TUR")] == "verbal_cooperation" and got[("RUS", "SYR")] == got[("SYR", "TUR")] == "none"
+
+
+def test_a_bare_on_in_a_word_list_is_refused(tmp_path):
+    bad = tmp_path / "cues.yaml"
+    bad.write_text("classes: {}\ntopic_preps: [on, about]\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="quote"):
+        load_lexicon(bad)
+    assert "on" in load_lexicon().topic_preps and "on" in load_lexicon().settle_preps
