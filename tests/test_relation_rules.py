@@ -231,7 +231,7 @@ def test_lifting_sanctions_is_cooperation_denying_a_charge_is_words(nlp):
 def test_words_inside_a_relative_clause_describe_a_thing_and_reach_no_one_outside(nlp):
     got = _quads(nlp, "An assembly of foreign ministers in Cairo denounced the memoranda in which Turkey and Libya "
                       "agreed on maritime borders.")
-    assert got[("LBY", "TUR")] == "verbal_cooperation"
+    assert got[("LBY", "TUR")] == "material_cooperation"  # an agreement reached on a thing (CAMEO 057)
     assert got[("EGY", "LBY")] == got[("EGY", "TUR")] == "none"
 
 
