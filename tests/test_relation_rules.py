@@ -368,3 +368,9 @@ def test_a_bare_on_in_a_word_list_is_refused(tmp_path):
     with pytest.raises(ValueError, match="quote"):
         load_lexicon(bad)
     assert "on" in load_lexicon().topic_preps and "on" in load_lexicon().settle_preps
+
+
+def test_encroachment_on_freedoms_is_a_grievance_not_force(nlp):
+    got = _rel(nlp, "Chinese encroachment on Taiwan's freedoms has grown.")
+    assert got[("CHN", "TWN")] == ("verbal_conflict", "encroachment")
+    assert _quads(nlp, "Chinese warships attacked Taiwan's coast guard.")[("CHN", "TWN")] == "material_conflict"
