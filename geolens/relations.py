@@ -352,21 +352,44 @@ class RelationTagger:
 
     def sentences_to_parse(self, doc: Doc) -> list[tuple]:
         """(sentence, its country mentions) for each sentence naming two or more countries."""
+        sents = list(doc.sents)
+        chosen = self.select(doc.text, [(s.start_char, s.end_char) for s in sents], getattr(doc._, "geo_mentions", None))
+        return [(sents[k], ms) for k, ms in chosen]
+
+    def select(self, text: str, bounds: list[tuple[int, int]], mentions) -> list[tuple[int, list]]:
+        """(index into bounds, its country mentions) for each sentence (start, end) naming two or more countries."""
         # An organisation that only bears a country's name ("Chinese University", "US Chess Federation") is not
         # that country acting; national institutions, leaders, places and the country's own words are.
         suffixes = self.lex.not_actor_suffixes
         mentions = [
-            m for m in (getattr(doc._, "geo_mentions", None) or []) if m.country and not (m.kind == "org" and m.via == "org")
-            and not (suffixes and doc.text[m.end:m.end + 16].lower().startswith(suffixes))
+            m for m in (mentions or []) if m.country and not (m.kind == "org" and m.via == "org")
+            and not (suffixes and text[m.end:m.end + 16].lower().startswith(suffixes))
         ]
         if len({m.country for m in mentions}) < 2:
             return []
         todo = []
-        for sent in doc.sents:
-            ms = [m for m in mentions if sent.start_char <= m.start < sent.end_char]
-            if len({m.country for m in ms}) >= 2 and sent.end_char - sent.start_char <= MAX_PARSE_CHARS:
-                todo.append((sent, ms))
+        for k, (start, end) in enumerate(bounds):
+            ms = [m for m in mentions if start <= m.start < end]
+            if len({m.country for m in ms}) >= 2 and end - start <= MAX_PARSE_CHARS:
+                todo.append((k, ms))
         return todo
+
+    def relate_stored(self, items) -> list[tuple[str, list[tuple[int, Relation]]]]:
+        """Relations recomputed from stored text: for (article_id, text, sentence bounds, mentions) items, the
+        (sentence index, relation) pairs of each article, as an ingest with the same lexicon would find them (the
+        parser sees the same sentence text, the rules the same mentions). One parser call for all the items."""
+        todos = [[(k, bounds[k], ms) for k, ms in self.select(text, bounds, mentions)]
+                 for _, text, bounds, mentions in items]
+        texts = [text[s:e] for (_, text, _, _), todo in zip(items, todos, strict=True) for _, (s, e), _ in todo]
+        parser = self.parser if texts else None
+        parsed = iter(list(parser.pipe(texts)) if parser is not None else [None] * len(texts))
+        out = []
+        for (aid, _, _, _), todo in zip(items, todos, strict=True):
+            rels = []
+            for k, (s, e), ms in todo:
+                rels.extend((k, r) for r in self.relate(next(parsed), s, e, ms))
+            out.append((aid, rels))
+        return out
 
     def relate(self, sdoc: Doc | None, start: int, end: int, mentions) -> list[Relation]:
         """The relations of one sentence: a parsed copy of its text, its offsets and its country mentions."""

@@ -1,4 +1,8 @@
-"""Re-tag stored articles with the (edited) taxonomy, without re-running NER or the country component."""
+"""Re-tag stored articles with the (edited) taxonomy and relation cues, without re-running NER or the country component.
+
+Themes come from the stored text and sentences; relations (geolens_relations) from the stored sentences and country
+mentions, with the parser-only pipeline on the sentences naming two or more countries. Both swap in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from geolens import facts
+from geolens.records import Mention
 from geolens.tables import SCHEMA, coerce
 from geolens.themes import default_taxonomy_path, load_taxonomy
 
@@ -29,12 +35,20 @@ class RetagSummary:
     assigned: int
     assigned_before: int
     hits_before: int
+    relations: int | None = None  # relation rows after (None: relations were left as they were)
+    relations_before: int = 0
+    interactions: int = 0  # of which not "none"
+    interactions_before: int = 0
 
     def __str__(self) -> str:
-        return (
+        out = (
             f"re-tagged {self.articles} articles with {self.taxonomy}: {self.hits} cue hits "
             f"(was {self.hits_before}), {self.assigned} article themes assigned (was {self.assigned_before})"
         )
+        if self.relations is not None:
+            out += (f"; {self.relations} country pairs re-read, {self.interactions} of them an interaction "
+                    f"(was {self.interactions_before} of {self.relations_before})")
+        return out
 
 
 def light_pipeline(taxonomy_path: str | os.PathLike | None = None, model: str | None = None) -> Language:
@@ -86,13 +100,60 @@ def tag_texts(nlp: Language, items: list[tuple[str, str, list[tuple[int, int]]]]
         yield aid, hits, decisions
 
 
-def retag(store, taxonomy_path: str | os.PathLike | None = None, *, nlp: Language | None = None) -> RetagSummary:
+def relation_rows(tagger, items: list[tuple[str, str, list[tuple[int, int]]]], mentions: pd.DataFrame,
+                  chunk: int = 500) -> pd.DataFrame:
+    """The relations table recomputed for (article_id, text, sentence bounds) items from their stored mentions."""
+    by_article: dict[str, list[Mention]] = {}
+    cols = ["article_id", "start", "end", "surface", "kind", "entity", "country", "via"]
+    for aid, start, end, surface, kind, entity, country, via in mentions[cols].itertuples(index=False):
+        if pd.isna(country):
+            continue
+        by_article.setdefault(str(aid), []).append(Mention(
+            start=int(start), end=int(end), surface=str(surface), kind=str(kind),
+            entity=None if pd.isna(entity) else str(entity), country=str(country), via=None if pd.isna(via) else str(via)))
+    rows: list[dict] = []
+    for i in range(0, len(items), chunk):
+        part = [(aid, text, bounds, by_article.get(aid, [])) for aid, text, bounds in items[i:i + chunk]]
+        for aid, rels in tagger.relate_stored(part):
+            rows.extend({"article_id": aid, "sent_idx": k, "a": r.a, "b": r.b, "quad": r.quad, "cue": r.cue}
+                        for k, r in rels)
+    return coerce(pd.DataFrame(rows, columns=list(SCHEMA["relations"])), "relations")
+
+
+def _swap(store, themes: pd.DataFrame, article_themes: pd.DataFrame, relations: pd.DataFrame | None,
+          article_ids: list[str]) -> None:
+    """Store.replace_themes, and the relations rows of the same articles, in one transaction."""
+    if relations is None:
+        store.replace_themes(themes, article_themes, article_ids)
+        return
+    with store.writer() as con:
+        numbers = dict(con.execute(
+            "SELECT article_id, a FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(article_ids)]).fetchall())
+        for name in ("themes", "article_themes", "relations"):
+            con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
+        for name, df in (("themes", themes), ("article_themes", article_themes), ("relations", relations)):
+            if len(df):
+                store._insert(con, name, df, numbers)
+        facts.refresh(con, list(numbers.values()))
+
+
+def retag(store, taxonomy_path: str | os.PathLike | None = None, *, nlp: Language | None = None,
+          cues_path: str | os.PathLike | None = None, relations: bool = True) -> RetagSummary:
     """Re-tag every stored article from articles.text and its stored sentences; swap the theme rows in one go.
 
-    The taxonomy is validated first: a broken file raises geolens.themes.TaxonomyError (naming the line)
-    and the stored tags stay as they were.
+    With `relations` (the default) the relations table is recomputed too, from the stored sentences and country
+    mentions with the cue lexicon at `cues_path` (data/relations/cues.yaml by default), in the same transaction:
+    what an ingest with that lexicon would store. The taxonomy and the cue file are validated first: a broken file
+    raises (geolens.themes.TaxonomyError naming the line, or the cue loader's error) and the stored rows stay as
+    they were.
     """
     taxonomy = load_taxonomy(taxonomy_path)
+    tagger = None
+    if relations:
+        from geolens.relations import RelationTagger
+
+        tagger = RelationTagger(None, "geolens_relations", str(cues_path) if cues_path else None)
     nlp = nlp or light_pipeline(taxonomy.path)
     store.upgrade()  # a database from before the confidence column gets it first
     articles = store.table("articles")
@@ -115,8 +176,15 @@ def retag(store, taxonomy_path: str | os.PathLike | None = None, *, nlp: Languag
     themes = coerce(pd.DataFrame(theme_rows, columns=list(SCHEMA["themes"])), "themes")
     article_themes = coerce(pd.DataFrame(decision_rows, columns=list(SCHEMA["article_themes"])), "article_themes")
     ids = [aid for aid, _, _ in items]
+    rel_before = store.table("relations") if tagger is not None else None
+    rels = relation_rows(tagger, items, store.table("mentions")) if tagger is not None else None
     if ids:
-        store.replace_themes(themes, article_themes, ids)
+        _swap(store, themes, article_themes, rels, ids)
+    extra = {}
+    if rels is not None:
+        extra = {"relations": len(rels), "relations_before": len(rel_before),
+                 "interactions": int((rels["quad"] != "none").sum()),
+                 "interactions_before": int((rel_before["quad"] != "none").sum())}
     return RetagSummary(
         taxonomy=str(taxonomy.path or default_taxonomy_path()),
         articles=len(ids),
@@ -124,4 +192,5 @@ def retag(store, taxonomy_path: str | os.PathLike | None = None, *, nlp: Languag
         assigned=int(article_themes["assigned"].fillna(False).sum()),
         assigned_before=int(before["assigned"].fillna(False).sum()),
         hits_before=hits_before,
+        **extra,
     )
