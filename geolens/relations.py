@@ -83,6 +83,8 @@ class Lexicon:
     pronouns: frozenset[str] = frozenset()
     blame_nouns: frozenset[str] = frozenset()
     settle_verbs: frozenset[str] = frozenset()
+    release_verbs: frozenset[str] = frozenset()
+    release_objects: frozenset[str] = frozenset()
     settle_preps: frozenset[str] = frozenset()
 
 
@@ -151,6 +153,8 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         pronouns=words(data.get("pronouns")),
         blame_nouns=words(data.get("blame_nouns")),
         settle_verbs=words((data.get("settle") or {}).get("verbs")),
+        release_verbs=words((data.get("release") or {}).get("verbs")),
+        release_objects=words((data.get("release") or {}).get("objects")),
         settle_preps=words((data.get("settle") or {}).get("preps")),
     )
 
@@ -204,11 +208,28 @@ class _Cues:
                              if o.dep_ == "pobj"] + [c for x in below for c in x.children if c.dep_ == "compound"]
                 if given is not None:
                     self.by_token[t.i] = ("material_conflict", _words_between(t, given))
+        for t in sdoc:  # "released a captured Indian pilot" (CAMEO 0841)
+            if words[t.i] in lex.release_verbs and t.pos_ == "VERB" and t.i not in self.by_token and any(
+                c.dep_ in ("dobj", "nsubjpass") and (words[c.i] in lex.release_objects or words[c.i] in lex.person_nouns)
+                for c in t.children
+            ):
+                self.by_token[t.i] = ("material_cooperation", t.text)
+        # A phrase matches consecutive words, or words with determiners and possessives between them ("recalled
+        # its ambassador", "lift the sanctions", "cut all ties").
         for phrase, quad in lex.phrases.items():
             n = len(phrase)
             for i in range(len(sdoc) - n + 1):
-                if tuple(words[i:i + n]) == phrase or tuple(lowers[i:i + n]) == phrase:
-                    span = sdoc[i:i + n]
+                if words[i] != phrase[0] and lowers[i] != phrase[0]:
+                    continue
+                j, k = i + 1, 1
+                while k < n and j < len(sdoc) and j - i - k <= 2:
+                    if words[j] == phrase[k] or lowers[j] == phrase[k]:
+                        k += 1
+                    elif not (sdoc[j].pos_ == "DET" or sdoc[j].tag_ == "PRP$"):
+                        break
+                    j += 1
+                if k == n:
+                    span = sdoc[i:j]
                     self.by_token[span.root.i] = (quad, span.text)
 
     def get(self, t: Token) -> tuple[str, str] | None:
@@ -812,9 +833,11 @@ class RelationTagger:
         return inside[0] if inside else None
 
     def _symmetric(self, tok: Token, words: str) -> bool:
+        span = tok.doc[tok.i: tok.i + len(words.split())]
+        lemmas = " ".join(t.lemma_.lower() for t in span if t.pos_ != "DET" and t.tag_ != "PRP$")
         return tok.lemma_.lower() in self.lex.symmetric or tok.lower_ in self.lex.symmetric or (
-            words.lower() in self.lex.symmetric
-        )
+            words.lower() in self.lex.symmetric or lemmas in self.lex.symmetric
+        )  # "exchanged accusations" as "exchange accusation"
 
     def _climb(self, lca: Token, cues: _Cues) -> Token | None:
         """From a group of countries up to the predicate it belongs to: its symmetric cue, else its nearest cue."""

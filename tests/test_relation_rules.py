@@ -374,3 +374,33 @@ def test_encroachment_on_freedoms_is_a_grievance_not_force(nlp):
     got = _rel(nlp, "Chinese encroachment on Taiwan's freedoms has grown.")
     assert got[("CHN", "TWN")] == ("verbal_conflict", "encroachment")
     assert _quads(nlp, "Chinese warships attacked Taiwan's coast guard.")[("CHN", "TWN")] == "material_conflict"
+
+
+def test_a_phrase_reads_across_determiners_and_possessives(nlp):
+    got = _rel(nlp, "France recalled its ambassador from Australia.")
+    assert got[("AUS", "FRA")] == ("material_conflict", "recalled its ambassador")
+    assert _quads(nlp, "France recalled that its ambassador had once lived in Australia.")[("AUS", "FRA")] == "none"
+
+
+def test_an_exchange_of_fire_or_accusations_is_symmetric(nlp):
+    assert _quads(nlp, "India and Pakistan exchanged fire across the border.")[("IND", "PAK")] == "material_conflict"
+    assert _quads(nlp, "Serbia and Kosovo exchanged accusations over the incident.")[("SRB", "XKX")] == "verbal_conflict"
+    assert _quads(nlp, "India and Pakistan exchanged gifts.")[("IND", "PAK")] == "none"
+
+
+def test_joint_drills_of_a_list_of_navies_are_cooperation(nlp):
+    got = _quads(nlp, "Chinese and Russian warships held joint drills in the Sea of Japan.")
+    assert got[("CHN", "RUS")] == "material_cooperation"
+    assert _quads(nlp, "Chinese and Russian diplomats held separate briefings.")[("CHN", "RUS")] == "none"
+
+
+def test_summoning_an_ambassador_is_a_protest_and_strikes_hit(nlp):
+    assert _quads(nlp, "Russia's foreign ministry summoned the British ambassador.")[("GBR", "RUS")] == "verbal_conflict"
+    assert _quads(nlp, "Israeli airstrikes hit Iranian targets.")[("IRN", "ISR")] == "material_conflict"
+    assert _quads(nlp, "The storm hit Cuba and Haiti.")[("CUB", "HTI")] == "none"
+
+
+def test_releasing_people_is_yielding_not_releasing_a_report(nlp):
+    assert _rel(nlp, "Iran freed two American sailors.")[("IRN", "USA")] == ("material_cooperation", "freed")
+    assert _quads(nlp, "Pakistan released a captured Indian pilot.")[("IND", "PAK")] == "material_cooperation"
+    assert _quads(nlp, "Pakistan released a statement on India.")[("IND", "PAK")] == "none"
