@@ -85,6 +85,7 @@ class Lexicon:
     settle_verbs: frozenset[str] = frozenset()
     release_verbs: frozenset[str] = frozenset()
     release_objects: frozenset[str] = frozenset()
+    military_targets: frozenset[str] = frozenset()
     settle_preps: frozenset[str] = frozenset()
 
 
@@ -155,6 +156,7 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         settle_verbs=words((data.get("settle") or {}).get("verbs")),
         release_verbs=words((data.get("release") or {}).get("verbs")),
         release_objects=words((data.get("release") or {}).get("objects")),
+        military_targets=words(data.get("military_targets")),
         settle_preps=words((data.get("settle") or {}).get("preps")),
     )
 
@@ -594,6 +596,8 @@ class RelationTagger:
         elif quad == "verbal_cooperation" and self._settled(found):
             quad = "material_cooperation"  # "Turkey and Libya agreed on a maritime border" (CAMEO 057)
         elif quad == "material_cooperation" and self._cut(found):
+            if climbed:  # "the United States and South Korea suspended their joint exercises": cut together
+                return NONE, "", dist, "list"
             quad = "material_conflict"  # "ordered his staff to delay US$400 million in military aid" (CAMEO 16)
         quad = self._appeal(found, self._mood(found, quad), words, cues)
         if quad == NONE:
@@ -710,7 +714,8 @@ class RelationTagger:
         targets = [c for c in cue.children if c.dep_ in ("dobj", "nsubjpass")]
         targets += [o for c in cue.children if c.dep_ == "prep" and c.lower_ in ("at", "on", "against")
                     for o in c.children if o.dep_ == "pobj"]
-        return any(t.lemma_.lower() in self.lex.verbal_objects or t.lower_ in self.lex.verbal_objects for t in targets)
+        return any((t.lemma_.lower() in self.lex.verbal_objects or t.lower_ in self.lex.verbal_objects)
+                   and t.lower_ not in self.lex.military_targets for t in targets)
 
     def _speakers(self, sdoc: Doc, toks: dict[str, list[Token]]) -> dict[str, list[Token]]:
         """First-person words inside the quotation of the sentence's one country speaker, and third-person pronouns a

@@ -404,3 +404,18 @@ def test_releasing_people_is_yielding_not_releasing_a_report(nlp):
     assert _rel(nlp, "Iran freed two American sailors.")[("IRN", "USA")] == ("material_cooperation", "freed")
     assert _quads(nlp, "Pakistan released a captured Indian pilot.")[("IND", "PAK")] == "material_cooperation"
     assert _quads(nlp, "Pakistan released a statement on India.")[("IND", "PAK")] == "none"
+
+
+def test_a_joint_act_cut_together_is_no_conflict_between_them(nlp):
+    got = _quads(nlp, "The United States and South Korea suspended their joint military exercises.")
+    assert got[("KOR", "USA")] == "none"
+    assert _quads(nlp, "The United States suspended trade with Cuba.")[("CUB", "USA")] == "material_conflict"
+
+
+def test_military_positions_are_no_words(nlp):
+    assert _quads(nlp, "Armenian forces shelled Azerbaijani positions.")[("ARM", "AZE")] == "material_conflict"
+    assert _quads(nlp, "Turkey attacked the French position on Libya.")[("FRA", "TUR")] == "verbal_conflict"
+
+
+def test_a_loan_is_material_cooperation(nlp):
+    assert _quads(nlp, "China lent Sri Lanka $1 billion.")[("CHN", "LKA")] == "material_cooperation"
