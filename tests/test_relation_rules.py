@@ -419,3 +419,11 @@ def test_military_positions_are_no_words(nlp):
 
 def test_a_loan_is_material_cooperation(nlp):
     assert _quads(nlp, "China lent Sri Lanka $1 billion.")[("CHN", "LKA")] == "material_cooperation"
+
+
+def test_providing_arms_is_cooperation_planned_or_done(nlp):
+    assert _quads(nlp, "The United States provided Ukraine with Patriot missiles.")[("UKR", "USA")] == \
+        "material_cooperation"
+    assert _quads(nlp, "The United States will provide Ukraine with Patriot missiles.")[("UKR", "USA")] == \
+        "verbal_cooperation"
+    assert _quads(nlp, "Israel returned the bodies of two Egyptian soldiers.")[("EGY", "ISR")] == "material_cooperation"
