@@ -23,7 +23,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-import geolens.extensions  # noqa: F401  (registers the Doc extensions)
+from geolens.extensions import doc_ents, doc_text  # importing it registers the Doc extensions
 from geolens.gazetteer import ROUTE_RANK, Candidate, Gazetteer, fold, load_gazetteer
 from geolens.records import Mention
 
@@ -194,8 +194,8 @@ class CountryResolver:
                 return None
             if len(span) > 1:
                 return "strong"
-            ent = next((e for e in doc.ents if e.start <= span.start < e.end), None)
-            if ent is None:  # the tag came from a token outside doc.ents (set by another component)
+            ent = next((e for e in doc_ents(doc) if e.start <= span.start < e.end), None)
+            if ent is None:  # the tag came from a token outside doc_ents(doc) (set by another component)
                 return "weak"
             whole = ent.label_ == "GPE" and len([t for t in ent if t.is_alpha and t.lower_ != "the"]) == 1
             if whole and any(c.via == "subdivision" for c in cands):
@@ -211,7 +211,7 @@ class CountryResolver:
             # article names otherwise; brands and teams ("Queens Park Rangers", "Jos. A. Bank") introduce none.
             return "weak" if prominent or any(_size(c) >= MAJOR_CITY for c in cands) else None
         if "PERSON" in tags:
-            ent = next((e for e in doc.ents if e.start <= span.start < e.end), None)
+            ent = next((e for e in doc_ents(doc) if e.start <= span.start < e.end), None)
             if ent is None or (ent.start, ent.end) != (span.start, span.end):
                 return None
             if prev in self.gaz.place_prepositions or (len(span) > 1 and prominent):
@@ -228,7 +228,7 @@ class CountryResolver:
         hits: dict[tuple[int, int], _Hit] = {}
         layer: list[_Hit] = []
         labels = [""] * len(doc)
-        for ent in doc.ents:
+        for ent in doc_ents(doc):
             for i in range(ent.start, ent.end):
                 labels[i] = ent.label_
         for match_id, s, e in self.matcher(doc):
@@ -253,7 +253,7 @@ class CountryResolver:
                 if any(c.via == "capital" for c in cands):
                     alts += [c for c in self.gaz.places.get(span.text.lower(), ()) if c.via == "city"]
                 hit.alts = [c for c in alts if c.iso3 not in isos]
-        text = doc.text
+        text = doc_text(doc)
         bounds = [(t.idx, t.idx + len(t.text)) for t in doc]
         for i, tok in enumerate(doc):
             if not tok.text[:1].isupper():
@@ -331,7 +331,7 @@ class CountryResolver:
         if hit.cands and all(c.via == "demonym" for c in hit.cands) and doc[hit.start].ent_type_ in ("ORG", "FAC"):
             # A demonym inside the name of a hospital, a restaurant, a block of flats: "St. Rose Dominican
             # Hospital", "Spanish Oaks Apartments".
-            ent = next((e for e in doc.ents if e.start <= hit.start < e.end), None)
+            ent = next((e for e in doc_ents(doc) if e.start <= hit.start < e.end), None)
             first = ent.start + 1 if ent is not None and doc[ent.start].lower_ == "the" else getattr(ent, "start", 0)
             return ent is not None and first < hit.start and doc[ent.end - 1].text in self.gaz.org_heads
         return False
@@ -340,7 +340,7 @@ class CountryResolver:
         """Acronyms the article defines, "Syrian Democratic Forces (SDF)", whose gazetteer readings (if any)
         disagree with the spelled-out name: acronym -> character span of its first long form."""
         out: dict[str, tuple[int, int]] = {}
-        for m in _ACRONYM.finditer(doc.text):
+        for m in _ACRONYM.finditer(doc_text(doc)):
             acr = m.group(2)
             words = m.group(1).split()
             letters = [ch for ch in acr if ch.isupper()]
@@ -351,7 +351,7 @@ class CountryResolver:
             if [w[0] for w in caps] != letters:
                 continue
             start = m.start(1) + m.group(1).rfind(caps[0])
-            long_form = doc.text[start:m.end(1)].strip()
+            long_form = doc_text(doc)[start:m.end(1)].strip()
             known = {c.iso3 for c in self.gaz.phrases.get(acr, ())}
             if known and known & {c.iso3 for c in self.gaz.phrases.get(long_form, ())}:
                 continue  # "Self-Defense Forces (SDF)": the gazetteer's own reading
@@ -427,7 +427,7 @@ class CountryResolver:
             if any_count[prior.iso3]:
                 return prior
             states = [c for c in cands if c.via == "subdivision"]
-            ent = next((e for e in doc.ents if e.end > hit.end and (e.start == hit.start or (
+            ent = next((e for e in doc_ents(doc) if e.end > hit.end and (e.start == hit.start or (
                 e.start == hit.start - 1 and doc[e.start].lower_ == "the"))), None)
             if states and ent is not None and ent.label_ == "ORG":
                 return states[0]  # a state's agency or firm: "Georgia Bureau of Investigation", "Georgia Power"
@@ -481,7 +481,7 @@ class CountryResolver:
         return False
 
     def __call__(self, doc: Doc) -> Doc:
-        persons = [e for e in doc.ents if e.label_ == "PERSON" and len(e) > 1]
+        persons = [e for e in doc_ents(doc) if e.label_ == "PERSON" and len(e) > 1]
         surnames = {e[-1].text for e in persons if e[-1].is_alpha and e[-1].is_title}
         hits, layer, acronyms = self._collect(doc)
         hits = [h for h in hits if not self._blocked_by_person(doc, h, surnames, persons)]
@@ -705,12 +705,12 @@ class CountryResolver:
         """Places the tagger found that no gazetteer knows (districts, villages, counties): in the country of the
         state written after them ("Cottonport, La."), else in the home country."""
         hit_at = {h.start: h for h in hits}
-        people = {t.lower_ for e in doc.ents if e.label_ == "PERSON" for t in e if t.is_alpha and t.is_title}
+        people = {t.lower_ for e in doc_ents(doc) if e.label_ == "PERSON" for t in e if t.is_alpha and t.is_title}
         votes: dict[str, Counter] = {}
-        for e in doc.ents:
+        for e in doc_ents(doc):
             votes.setdefault(e.text, Counter())[e.label_ in ("GPE", "LOC")] += 1
         out = []
-        for ent in doc.ents:
+        for ent in doc_ents(doc):
             if ent.label_ not in UNKNOWN_PLACE_LABELS or any(covered[ent.start:ent.end]):
                 continue
             span = self._ent_parts(ent)[0]
@@ -875,7 +875,7 @@ class CountryResolver:
         return Mention(span.start_char, span.end_char, span.text, "place", c.entity, c.iso3, hit.reason or c.via)
 
     # ---------------------------------------------------------------- people and organisations
-    def _clean_name(self, ent: Span, covered: bytearray, doc_text: str) -> tuple[int, int, str] | None:
+    def _clean_name(self, ent: Span, covered: bytearray, full_text: str) -> tuple[int, int, str] | None:
         """Character bounds and text of a PERSON/ORG entity without "the", titles and possessive; None if junk."""
         doc = ent.doc
         start, end = ent.start, ent.end
@@ -898,7 +898,7 @@ class CountryResolver:
             return None
         if text in self.gaz.non_entities or text.lower() in self.gaz.boilerplate:
             return None
-        if self._is_heading(ent, doc_text) or self._is_speaker_label(span.start_char, text, doc_text):
+        if self._is_heading(ent, full_text) or self._is_speaker_label(span.start_char, text, full_text):
             return None
         if len(span) == 1 and self._ends_a_title(span):
             return None  # "State" of "Secretary of State Mike Pompeo"
@@ -929,11 +929,11 @@ class CountryResolver:
     def _people_and_orgs(self, doc: Doc, geo: list[Mention], covered: bytearray) -> list[Mention]:
         leaders = {m.entity for m in geo if m.kind == "person"}
         raw: list[tuple[str, int, int, str, str | None]] = []  # (label, start, end, text, country)
-        doc_text = doc.text
-        for ent in doc.ents:
+        full_text = doc_text(doc)
+        for ent in doc_ents(doc):
             if ent.label_ not in ("PERSON", "ORG"):
                 continue
-            cleaned = self._clean_name(ent, covered, doc_text)
+            cleaned = self._clean_name(ent, covered, full_text)
             if cleaned is None:
                 continue
             start, end, text = cleaned
@@ -941,7 +941,7 @@ class CountryResolver:
             if label == "PERSON" and self._phrase_readings(text) and not any(
                     c.via == "leader" for c in self._phrase_readings(text)):
                 continue  # a country word tagged as a person
-            if label == "PERSON" and self._merge_into_leader(geo, start, end, doc_text):
+            if label == "PERSON" and self._merge_into_leader(geo, start, end, full_text):
                 continue  # "President Xi" + "Xi Jinping" -> one mention "President Xi Jinping"
             inner = [m for m in geo if start <= m.start and m.end <= end and m.country]
             country = inner[0].country if label == "ORG" and len({m.country for m in inner}) == 1 else None

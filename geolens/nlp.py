@@ -38,14 +38,14 @@ def line_breaks(doc):
     n = len(doc)
     if n < 2:
         return doc
-    for i in range(1, n):
-        tok = doc[i]
-        prev = doc[i - 1]
+    prev = doc[0]
+    for tok in doc[1:]:
         if "\n" in prev.text or "\n" in prev.whitespace_:
             if not tok.is_space:
                 tok.is_sent_start = True
         elif tok.is_sent_start and tok.text[:1].islower() and prev.text[-1:] not in _SENTENCE_END:
             tok.is_sent_start = False
+        prev = tok
     return doc
 
 

@@ -198,7 +198,9 @@ def _sent_index(starts: list[int], pos: int) -> int:
 
 def doc_to_tables(doc, meta: dict) -> ArticleTables:
     """Turn an analysed spaCy Doc plus article metadata into the tidy tables (DataFrames made on demand)."""
-    text = doc.text
+    from geolens.extensions import doc_text
+
+    text = doc_text(doc)
     aid = meta.get("article_id") or article_id(text)
     sents = [(s.start_char, s.end_char) for s in doc.sents] or [(0, len(text))]
     # Trim whitespace so every sentence's text is exactly text[start:end].

@@ -22,6 +22,7 @@ from spacy.vocab import Vocab
 
 import geolens.extensions  # noqa: F401  (registers the Doc extensions)
 from geolens import settings
+from geolens.gated_matcher import GatedMatcher
 from geolens.records import ArticleTheme, EvidenceFeatures, ThemeHit
 from geolens.theme_model import ThemeModel, assignable, load_theme_model
 
@@ -32,6 +33,8 @@ TIERS = ("strong", "weak", "hint")
 _NOT_FOR_CUES = {"ner", "parser", "senter", "sentencizer", "entity_ruler", "entity_linker", "textcat"}
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _STR_TAG = "tag:yaml.org,2002:str"
+# libyaml's loader when PyYAML was built with it: the same nodes and marks, ~10x faster to read the taxonomy.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NUM_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
 
@@ -196,7 +199,7 @@ def _check_pattern(reader: _Reader, node, what: str) -> list:
 def parse_taxonomy(text: str, source: str = "taxonomy") -> Taxonomy:
     """Validate taxonomy YAML text and build a Taxonomy; raises TaxonomyError naming the line."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_YAML_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -365,8 +368,8 @@ class ThemeTagger:
         self._pattern_ids: set[int] = set()
         self.model = model if model is not None else (load_theme_model(model_path) if use_model else None)
         self._lower = PhraseMatcher(vocab, attr="LOWER")
-        self._matcher = Matcher(vocab)
-        self._matcher_lemma = Matcher(vocab)  # patterns that need lemmas or tags run only on annotated docs
+        self._matcher = GatedMatcher(vocab)
+        self._matcher_lemma = GatedMatcher(vocab)  # patterns that need lemmas or tags run only on annotated docs
         lemma_procs = self._lemma_components(nlp)
         self._lemma = PhraseMatcher(vocab, attr="LEMMA") if lemma_procs else None
 
