@@ -853,6 +853,9 @@ class RelationTagger:
                 seen.append(t)
             if t.pos_ in ("VERB", "AUX"):
                 seen.extend(c for c in t.children if c.dep_ in LIGHT_OBJECTS and cues.get(c))
+                # "remain at odds", "are at war": a cue reached through the verb's preposition
+                seen.extend(x for c in t.children if c.dep_ == "prep" and c.lower_ == "at" for x in (c, *c.children)
+                            if (x is c or x.dep_ == "pobj") and cues.get(x))
                 # "agencies from A, B and C were part of the task force", "members of the coalition"
                 seen.extend(self._membership(t, cues))
                 if t.dep_ in ("relcl", "acl") and cues.get(t.head):

@@ -427,3 +427,11 @@ def test_providing_arms_is_cooperation_planned_or_done(nlp):
     assert _quads(nlp, "The United States will provide Ukraine with Patriot missiles.")[("UKR", "USA")] == \
         "verbal_cooperation"
     assert _quads(nlp, "Israel returned the bodies of two Egyptian soldiers.")[("EGY", "ISR")] == "material_cooperation"
+
+
+def test_a_list_at_odds_or_at_war_relates_its_members(nlp):
+    assert _quads(nlp, "Greece and Turkey remain at odds over the island.")[("GRC", "TUR")] == "verbal_conflict"
+    assert _quads(nlp, "Armenia and Azerbaijan have been at war since September.")[("ARM", "AZE")] == \
+        "material_conflict"
+    got = _quads(nlp, "In the deal, Austrian and New Zealand production sites are to be kept.")
+    assert got[("AUT", "NZL")] == "none"
