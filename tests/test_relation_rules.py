@@ -435,3 +435,10 @@ def test_a_list_at_odds_or_at_war_relates_its_members(nlp):
         "material_conflict"
     got = _quads(nlp, "In the deal, Austrian and New Zealand production sites are to be kept.")
     assert got[("AUT", "NZL")] == "none"
+
+
+def test_lifting_or_easing_a_coercive_measure_is_cooperation(nlp):
+    assert _quads(nlp, "Japan lifted export restrictions on South Korea.")[("JPN", "KOR")] == "material_cooperation"
+    got = _quads(nlp, "The Japanese government said it would lift export restrictions on South Korea.")
+    assert got[("JPN", "KOR")] == "verbal_cooperation"  # a promise (CAMEO 03)
+    assert _quads(nlp, "Russian jets dropped bombs on Syrian towns.")[("RUS", "SYR")] == "material_conflict"
