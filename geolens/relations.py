@@ -86,6 +86,8 @@ class Lexicon:
     release_verbs: frozenset[str] = frozenset()
     release_objects: frozenset[str] = frozenset()
     military_targets: frozenset[str] = frozenset()
+    state_nouns: frozenset[str] = frozenset()
+    state_judges: frozenset[str] = frozenset()
     settle_preps: frozenset[str] = frozenset()
 
 
@@ -157,6 +159,8 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
         release_verbs=words((data.get("release") or {}).get("verbs")),
         release_objects=words((data.get("release") or {}).get("objects")),
         military_targets=words(data.get("military_targets")),
+        state_nouns=words(data.get("state_nouns")),
+        state_judges=words(data.get("state_judges")),
         settle_preps=words((data.get("settle") or {}).get("preps")),
     )
 
@@ -530,7 +534,9 @@ class RelationTagger:
                 # An event on one country's side reaches the other only through a predicate the other performs,
                 # unless it is the first country's own words about a clause naming the other.
                 rest, below = own[own.index(found) + 1:], own[: own.index(found)]
-                if any(t.dep_ == "conj" and t.pos_ in ("NOUN", "PROPN") for t in [found, *rest]) or self._contrast([found, *rest]):
+                anaphor = any(c.dep_ == "poss" and c.pos_ == "PRON" for c in found.children)  # "their Syrian allies"
+                if any(t.dep_ == "conj" and t.pos_ in ("NOUN", "PROPN") and not (t is found and anaphor)
+                       for t in [found, *rest]) or self._contrast([found, *rest]):
                     return NONE, "", dist, "one_side"  # a cue inside one item of a list, or in a "while" clause
                 if any(t.dep_ == "relcl" and not cues.get(t.head) and any(cues.get(x) for x in below[:k])
                        for k, t in enumerate(below)):
@@ -573,7 +579,10 @@ class RelationTagger:
         if found is None:
             return NONE, "", dist, "nocue"
         quad, words = cues.get(found)
-        if climbed and (not self._symmetric(found, words) or _first_against_rest(ta, tb)):
+        judged = self._judged(found, cues)
+        if judged is not None:  # "relations between China and India have been tense"
+            quad, words = cues.get(judged)
+        if climbed and (not self._symmetric(found, cues.get(found)[1]) or _first_against_rest(ta, tb)):
             return NONE, "", dist, "list"
         groups = [{t.i for t in p if t.pos_ == "ADP" and t.lower_ in ("between", "among", "amongst")}
                   for p in (path_a, path_b)]
@@ -660,6 +669,16 @@ class RelationTagger:
         ):
             return None  # "Russia's responsibility was to ...", "was not Russia's fault"
         return noun if any(t.dep_ in ("ccomp", "parataxis") for t in blamed[1:]) else None
+
+    def _judged(self, cue: Token, cues: _Cues) -> Token | None:
+        """The adjective that judges a state of relations ("tense", "strained", "cordial"), if any."""
+        if cue.lemma_.lower() not in self.lex.state_nouns and cue.lower_ not in self.lex.state_nouns:
+            return None
+        adjs = [c for c in cue.children if c.dep_ == "amod"]
+        if cue.dep_ in ("nsubj", "nsubjpass"):
+            adjs += [c for c in cue.head.children if c.dep_ in ("acomp", "attr", "oprd")]
+        return next((a for a in adjs if cues.get(a) and (a.lemma_.lower() in self.lex.state_judges
+                                                         or a.lower_ in self.lex.state_judges)), None)
 
     def _settled(self, cue: Token) -> bool:
         """True for an agreement reached on something ("agreed on a line as their border", "agreed to a ceasefire"),

@@ -442,3 +442,17 @@ def test_lifting_or_easing_a_coercive_measure_is_cooperation(nlp):
     got = _quads(nlp, "The Japanese government said it would lift export restrictions on South Korea.")
     assert got[("JPN", "KOR")] == "verbal_cooperation"  # a promise (CAMEO 03)
     assert _quads(nlp, "Russian jets dropped bombs on Syrian towns.")[("RUS", "SYR")] == "material_conflict"
+
+
+def test_an_adjective_judging_relations_decides_their_class(nlp):
+    assert _rel(nlp, "Relations between China and India have been tense since the border clash.")[("CHN", "IND")] == \
+        ("verbal_conflict", "tense")
+    assert _quads(nlp, "Relations between Spain and Morocco are cordial.")[("ESP", "MAR")] == "verbal_cooperation"
+    assert _quads(nlp, "Morocco and Israel established diplomatic relations.")[("ISR", "MAR")] == \
+        "material_cooperation"
+    assert _quads(nlp, "The tense border between India and China was quiet.")[("CHN", "IND")] == "none"
+
+
+def test_allies_named_with_a_possessive_belong_to_the_first_item(nlp):
+    got = _quads(nlp, "Turkish troops and their Syrian allies advanced on the town.")
+    assert got[("SYR", "TUR")] == "verbal_cooperation"
