@@ -456,3 +456,9 @@ def test_an_adjective_judging_relations_decides_their_class(nlp):
 def test_allies_named_with_a_possessive_belong_to_the_first_item(nlp):
     got = _quads(nlp, "Turkish troops and their Syrian allies advanced on the town.")
     assert got[("SYR", "TUR")] == "verbal_cooperation"
+
+
+def test_angering_another_country_is_verbal_conflict(nlp):
+    got = _quads(nlp, "Macron's visit to China angered the United States.")
+    assert got[("FRA", "USA")] == "verbal_conflict" and got[("CHN", "FRA")] == "verbal_cooperation"
+    assert got[("CHN", "USA")] == "none"
