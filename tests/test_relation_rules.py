@@ -462,3 +462,10 @@ def test_angering_another_country_is_verbal_conflict(nlp):
     got = _quads(nlp, "Macron's visit to China angered the United States.")
     assert got[("FRA", "USA")] == "verbal_conflict" and got[("CHN", "FRA")] == "verbal_cooperation"
     assert got[("CHN", "USA")] == "none"
+
+
+def test_praise_siding_and_rebuffs(nlp):
+    assert _quads(nlp, "Canada commended Mexico for its efforts.")[("CAN", "MEX")] == "verbal_cooperation"
+    assert _quads(nlp, "Spain sided with Morocco on the dispute.")[("ESP", "MAR")] == "verbal_cooperation"
+    assert _quads(nlp, "Chile rebuffed Bolivia's demand for sea access.")[("BOL", "CHL")] == "verbal_conflict"
+    assert _quads(nlp, "The Indian team was cheered by fans in England.")[("GBR", "IND")] == "none"
