@@ -53,8 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", parents=[db], help="delete an article and all its rows")
     p.add_argument("article_id")
 
-    p = sub.add_parser("retag", parents=[db], help="re-tag stored articles with the current taxonomy")
+    p = sub.add_parser("retag", parents=[db],
+                       help="re-tag stored articles with the current taxonomy and re-read their relations")
     p.add_argument("--taxonomy", metavar="PATH", help="taxonomy file (default data/taxonomy.yaml)")
+    p.add_argument("--relation-cues", metavar="PATH", help="relation cue file (default data/relations/cues.yaml)")
+    p.add_argument("--themes-only", action="store_true",
+                   help="keep the stored relations (faster: no parsing of the sentences that name two countries)")
     return parser
 
 
@@ -228,11 +232,12 @@ def cmd_delete(args) -> int:
 
 
 def cmd_retag(args) -> int:
-    """Re-tag stored articles with the taxonomy file, without re-running the rest of the pipeline."""
+    """Re-tag stored articles with the taxonomy file and re-read their relations with the cue file, without
+    re-running the rest of the pipeline."""
     from geolens.retag import retag
 
     store = _existing_store(args)
-    summary = retag(store, taxonomy_path=args.taxonomy)
+    summary = retag(store, taxonomy_path=args.taxonomy, cues_path=args.relation_cues, relations=not args.themes_only)
     print(summary)
     return 0
 

@@ -93,7 +93,21 @@ class Lexicon:
 
 def load_lexicon(path: str | Path | None = None) -> Lexicon:
     """Read the cue lexicon (data/relations/cues.yaml by default); the first class listing a word keeps it."""
-    data = yaml.safe_load(Path(path or DEFAULT_CUES).read_text(encoding="utf-8"))
+    source = Path(path or DEFAULT_CUES)
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ValueError(f"cannot read the relation cue file {source}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the relation cue file {source} is not UTF-8 text ({exc.reason})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ValueError(f"the relation cue file {source} is not valid YAML{where}: "
+                         f"{getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("classes"), dict) or not all(
+            isinstance(spec, dict) for spec in data["classes"].values()):
+        raise ValueError(f"the relation cue file {source} needs a 'classes' mapping: class -> lemmas, phrases")
     presence = data.get("presence") or {}
     appeal = data.get("appeal") or {}
 

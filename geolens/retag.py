@@ -16,7 +16,6 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from geolens import facts
 from geolens.records import Mention
 from geolens.tables import SCHEMA, coerce
 from geolens.themes import default_taxonomy_path, load_taxonomy
@@ -120,24 +119,6 @@ def relation_rows(tagger, items: list[tuple[str, str, list[tuple[int, int]]]], m
     return coerce(pd.DataFrame(rows, columns=list(SCHEMA["relations"])), "relations")
 
 
-def _swap(store, themes: pd.DataFrame, article_themes: pd.DataFrame, relations: pd.DataFrame | None,
-          article_ids: list[str]) -> None:
-    """Store.replace_themes, and the relations rows of the same articles, in one transaction."""
-    if relations is None:
-        store.replace_themes(themes, article_themes, article_ids)
-        return
-    with store.writer() as con:
-        numbers = dict(con.execute(
-            "SELECT article_id, a FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            [list(article_ids)]).fetchall())
-        for name in ("themes", "article_themes", "relations"):
-            con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
-        for name, df in (("themes", themes), ("article_themes", article_themes), ("relations", relations)):
-            if len(df):
-                store._insert(con, name, df, numbers)
-        facts.refresh(con, list(numbers.values()))
-
-
 def retag(store, taxonomy_path: str | os.PathLike | None = None, *, nlp: Language | None = None,
           cues_path: str | os.PathLike | None = None, relations: bool = True) -> RetagSummary:
     """Re-tag every stored article from articles.text and its stored sentences; swap the theme rows in one go.
@@ -179,7 +160,7 @@ def retag(store, taxonomy_path: str | os.PathLike | None = None, *, nlp: Languag
     rel_before = store.table("relations") if tagger is not None else None
     rels = relation_rows(tagger, items, store.table("mentions")) if tagger is not None else None
     if ids:
-        _swap(store, themes, article_themes, rels, ids)
+        store.replace_themes(themes, article_themes, ids, relations=rels)
     extra = {}
     if rels is not None:
         extra = {"relations": len(rels), "relations_before": len(rel_before),

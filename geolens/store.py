@@ -547,18 +547,22 @@ class Store:
             facts.refresh(con, numbers)
         return True
 
-    def replace_themes(self, themes: pd.DataFrame, article_themes: pd.DataFrame, article_ids: list[str]) -> None:
-        """Swap the theme rows of the given articles for new ones, in one transaction."""
+    def replace_themes(self, themes: pd.DataFrame, article_themes: pd.DataFrame, article_ids: list[str],
+                       relations: pd.DataFrame | None = None) -> None:
+        """Swap the theme rows of the given articles for new ones, and their relations rows too when given, in one
+        transaction."""
+        tables = {"themes": themes, "article_themes": article_themes}
+        if relations is not None:
+            tables["relations"] = relations
         with self.writer() as con:
             numbers = dict(con.execute(
                 "SELECT article_id, a FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
                 [list(article_ids)]).fetchall())
-            con.execute("DELETE FROM themes WHERE article_id IN (SELECT unnest(?))", [article_ids])
-            con.execute("DELETE FROM article_themes WHERE article_id IN (SELECT unnest(?))", [article_ids])
-            if len(themes):
-                self._insert(con, "themes", themes, numbers)
-            if len(article_themes):
-                self._insert(con, "article_themes", article_themes, numbers)
+            for name in tables:
+                con.execute(f"DELETE FROM {name} WHERE article_id IN (SELECT unnest(?))", [article_ids])
+            for name, df in tables.items():
+                if len(df):
+                    self._insert(con, name, df, numbers)
             facts.refresh(con, list(numbers.values()))
 
     def export(self, out_dir: str | os.PathLike, fmt: str = "csv") -> list[Path]:

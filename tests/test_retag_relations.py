@@ -73,6 +73,30 @@ def test_retag_can_leave_relations_alone_and_a_broken_cue_file_changes_nothing(t
     broken = tmp_path / "broken.yaml"
     broken.write_text("classes: {material_conflict: {lemmas: [attack}\n", encoding="utf-8")
     version = store.version()
-    with pytest.raises(Exception):  # noqa: B017 (yaml's own error, whichever it is)
+    with pytest.raises(ValueError, match=r"broken.yaml is not valid YAML \(line 1\)"):
         retag(store, cues_path=broken)
     assert store.version() == version and _sorted(store.table("relations")).equals(before)
+
+
+def test_cli_retag_says_in_one_line_what_is_wrong_with_a_cue_file_and_keeps_relations_on_request(
+        tmp_path, nlp, capsys):
+    from geolens.cli import main
+
+    db = tmp_path / "r.duckdb"
+    store = Store(db, timeout=5)
+    assert store.add(analyse(from_text(TEXT, title="t"), nlp))
+    before, version = _sorted(store.table("relations")), store.version()
+    for bad, says in ((tmp_path / "missing.yaml", "cannot read the relation cue file"),
+                      (tmp_path / "list.yaml", "needs a 'classes' mapping")):
+        if bad.name == "list.yaml":
+            bad.write_text("- attack\n- condemn\n", encoding="utf-8")
+        assert main(["--db", str(db), "retag", "--relation-cues", str(bad)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert says in err and len(err.splitlines()) == 1
+        assert store.version() == version
+    assert main(["--db", str(db), "retag", "--themes-only", "--relation-cues", str(_edited_cues(tmp_path))]) == 0
+    assert "country pairs" not in capsys.readouterr().out
+    assert _sorted(store.table("relations")).equals(before)
+    assert main(["--db", str(db), "retag", "--relation-cues", str(_edited_cues(tmp_path))]) == 0
+    assert "country pairs re-read" in capsys.readouterr().out
+    assert not _sorted(store.table("relations")).equals(before)
