@@ -125,7 +125,8 @@ def test_themes_cross_validated_micro_f1_floor(eval_dir):
     fp = sum(len(p - e.gold) for e, p in zip(examples, predicted, strict=True))
     fn = sum(len(e.gold - p) for e, p in zip(examples, predicted, strict=True))
     p, r, f = prf(tp, fp, fn)
-    assert f >= 0.72 and p >= 0.72, (p, r, f)
+    # 0.852 (P 0.890) with the cues and model of the evening round of issue 10; the floor leaves room for parser changes.
+    assert f >= 0.80 and p >= 0.82, (p, r, f)
 
 
 def test_theme_model_is_optional(tmp_path, monkeypatch):

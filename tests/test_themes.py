@@ -579,3 +579,82 @@ def test_themes_recognising_secession_and_demarcating_borders_are_about_territor
     assert found and found[0].score > 0, found
     labels = {doc.text[h.start : h.end].lower() for h in doc._.theme_hits if h.theme == "territorial_disputes"}
     assert any(label.startswith(words) for label in labels), labels
+
+
+# Vocabulary of the definitions in spec/themes.md that the cues lacked (issue 10, evening round): each phrase
+# below is a hit in a fresh sentence, and the near misses keep the same words in a sense the theme does not mean.
+@pytest.mark.parametrize(
+    ("text", "theme", "words"),
+    [
+        ("The allies agreed to strengthen their deterrence and defence posture on the eastern flank.",
+         "defense_posture", "defence posture"),
+        ("The parliament voted to expel American troops from the country within a year.", "defense_posture",
+         "expel american troops"),
+        ("The government will modernise its armed forces and buy new air-defence systems by 2030.",
+         "defense_posture", "modernise its armed"),
+        ("Jordan and Bahrain flew sorties with the US-led coalition over the border region.",
+         "alliances_partnerships", "us-led coalition"),
+        ("Forty countries have joined the coalition to defeat ISIS since it was formed.", "alliances_partnerships",
+         "coalition to defeat"),
+        ("Both sides agreed to a three-day pause in the fighting so that aid trucks could enter the city.",
+         "armed_conflict", "pause in the fighting"),
+        ("The foreign minister repeated Canada's support for Ukraine's sovereignty during the visit.",
+         "territorial_disputes", "support for ukraine's sovereignty"),
+        ("The statement reaffirmed respect for the sovereignty of Georgia within its borders.",
+         "territorial_disputes", "respect for the sovereignty of georgia"),
+        ("Washington urged the Georgian government to withdraw the foreign agents bill.", "diplomacy",
+         "urged the georgian government"),
+        ("Britain voted in 2016 to leave the European Union after more than four decades.", "international_order",
+         "leave the european"),
+        ("The leaders discussed strategic competition with China and the future of the WTO.", "international_order",
+         "strategic competition"),
+        ("The report maps supply chain vulnerabilities in pharmaceuticals and batteries.", "economic_security",
+         "supply chain vulnerabilities"),
+        ("Half a million people in the province are in need of food and clean water after the floods.",
+         "humanitarian", "in need of food"),
+        ("More than 200,000 civilians have taken shelter in schools and mosques in the south.", "humanitarian",
+         "civilians have taken shelter"),
+        ("Congress approved $300 million in military aid for Taiwan on Thursday.", "alliances_partnerships",
+         "military aid"),
+        ("Troops entering the town must respect international humanitarian law, the general said.",
+         "armed_conflict", "international humanitarian law"),
+        ("The administration will compete vigorously with China while keeping channels of communication open.",
+         "international_order", "compete vigorously with china"),
+        ("Tax credits of the Inflation Reduction Act aim to cut the dependence on Chinese battery supply chains.",
+         "economic_security", "inflation reduction act"),
+    ],
+)
+def test_themes_phrasings_of_the_definitions_make_a_sentence_about_the_theme(assign_nlp, text, theme, words):
+    doc = assign_nlp(text)
+    found = [t for t in doc._.article_themes if t.theme == theme]
+    assert found and found[0].score > 0, found
+    labels = {doc.text[h.start : h.end].lower().replace("’", "'") for h in doc._.theme_hits if h.theme == theme}
+    assert any(label.startswith(words) for label in labels), labels
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("The city will modernise its tram network and repaint the army barracks museum.", "defense_posture"),
+        ("The court ordered the landlord to withdraw the eviction notice served on the family.", "defense_posture"),
+        ("Parents formed a coalition to fight the closure of the village library.", "alliances_partnerships"),
+        ("The Labour-led coalition government survived the confidence vote on Tuesday.", "alliances_partnerships"),
+        ("The orchestra took a short pause in the rehearsal before the second movement.", "armed_conflict"),
+        ("Her support for food sovereignty made her popular with small farmers.", "territorial_disputes"),
+        ("The mayor urged the city council to approve the new bus lanes.", "diplomacy"),
+        ("The striker is expected to leave the club at the end of the season.", "international_order"),
+        ("The bakery had to leave the union of independent traders last year.", "international_order"),
+        ("Fans were in need of a win after a long run of defeats.", "humanitarian"),
+        ("The fans took shelter under the stand when the storm hit.", "humanitarian"),
+        ("The survey links food insecurity among students to poor exam results.", "humanitarian"),
+        ("The agency announced food security assistance for farmers in the Sahel.", "alliances_partnerships"),
+        ("Local bakeries cannot compete with the supermarket on price.", "international_order"),
+        ("The town hall hosted a talk on the energy transition and home insulation.", "energy_infrastructure"),
+        ("Italy set out its goals for the G7 presidency, including food security and migration.", "domestic_politics"),
+        ("Farmers discussed grants for cover crops under the Inflation Reduction Act.", "economic_security"),
+    ],
+)
+def test_themes_near_misses_of_the_definition_phrasings_make_no_sentence_about_the_theme(assign_nlp, text, theme):
+    doc = assign_nlp(text)
+    found = [t for t in doc._.article_themes if t.theme == theme]
+    assert not found or (found[0].score == 0 and not found[0].assigned), found
