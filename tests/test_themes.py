@@ -43,6 +43,12 @@ def blank_nlp():
     return nlp
 
 
+def _assert_no_sentence_about(doc, theme: str) -> None:
+    """The Doc's decision for a theme: no sentence about it (score 0) and not assigned, or no decision at all."""
+    found = [t for t in doc._.article_themes if t.theme == theme]
+    assert not found or (found[0].score == 0 and not found[0].assigned), found
+
+
 def _score(nlp, text: str, theme: str) -> float:
     doc = nlp(text)
     return next((t.score for t in doc._.article_themes if t.theme == theme), 0.0)
@@ -443,9 +449,7 @@ def test_themes_calls_and_visits_of_foreign_leaders_are_diplomacy_cues(assign_nl
     ],
 )
 def test_themes_a_group_place_or_institution_named_alone_is_no_sentence_about_the_theme(assign_nlp, text, theme):
-    doc = assign_nlp(text)
-    found = [t for t in doc._.article_themes if t.theme == theme]
-    assert not found or (found[0].score == 0 and not found[0].assigned), found
+    _assert_no_sentence_about(assign_nlp(text), theme)
 
 
 def test_themes_a_named_group_with_an_attack_is_terrorism(assign_nlp):
@@ -536,9 +540,7 @@ def test_retag_gives_a_database_from_before_confidence_its_confidences(tmp_path,
     ],
 )
 def test_themes_a_word_of_the_theme_in_another_sense_makes_no_sentence_about_it(assign_nlp, text, theme):
-    doc = assign_nlp(text)
-    found = [t for t in doc._.article_themes if t.theme == theme]
-    assert not found or (found[0].score == 0 and not found[0].assigned), found
+    _assert_no_sentence_about(assign_nlp(text), theme)
 
 
 @pytest.mark.parametrize(
@@ -558,8 +560,7 @@ def test_themes_the_word_with_company_of_its_theme_still_counts(assign_nlp, text
 
 def test_themes_supply_chains_named_in_a_list_need_company_for_economic_security(assign_nlp):
     miss = assign_nlp("The three leaders will discuss clean energy supply chains and climate cooperation at the summit.")
-    found = [t for t in miss._.article_themes if t.theme == "economic_security"]
-    assert not found or (found[0].score == 0 and not found[0].assigned), found
+    _assert_no_sentence_about(miss, "economic_security")
     hit = assign_nlp("Officials warned that Europe's dependence on Chinese supply chains for batteries is a risk.")
     found = [t for t in hit._.article_themes if t.theme == "economic_security"]
     assert found and found[0].score > 0, found
@@ -655,6 +656,4 @@ def test_themes_phrasings_of_the_definitions_make_a_sentence_about_the_theme(ass
     ],
 )
 def test_themes_near_misses_of_the_definition_phrasings_make_no_sentence_about_the_theme(assign_nlp, text, theme):
-    doc = assign_nlp(text)
-    found = [t for t in doc._.article_themes if t.theme == theme]
-    assert not found or (found[0].score == 0 and not found[0].assigned), found
+    _assert_no_sentence_about(assign_nlp(text), theme)
